@@ -1,0 +1,1 @@
+"""Skills: online training, question banks and skills contests."""

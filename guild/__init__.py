@@ -1,0 +1,111 @@
+"""Guild: skills training, skills contests and innovation studios for a trade union."""
+
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
+
+from guild.config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class BoundedIntConverter(IntegerConverter):
+    """<int:…> in URLs, refusing numbers no id column can hold (404, not a database error)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, hooks and commands."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    app.url_map.converters["int"] = BoundedIntConverter
+    load_config(app, test_config)
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = int(app.config["PROXY_FIX_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    from guild.security import install_security
+
+    install_security(app)  # before the extensions: see install_security
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from guild.access import check_every_route_has_a_rule, enforce_access
+    from guild.errors import register_error_handlers
+    from guild.templating import install_templating
+
+    app.before_request(enforce_access)
+    register_error_handlers(app)
+    install_templating(app)
+    _register_commands(app)
+    check_every_route_has_a_rule(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from guild import models  # noqa: F401  (every table known to the metadata)
+    from guild.accounts.session import init_login
+    from guild.extensions import babel, csrf, db, limiter, migrate
+    from guild.i18n import select_locale
+
+    db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name == "sqlite":
+                event.listen(engine, "connect", _sqlite_pragmas(app.config["SQLITE_SYNCHRONOUS"]))
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    init_login(app)
+
+
+def _sqlite_pragmas(synchronous: str):
+    def on_connect(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.close()
+
+    return on_connect
+
+
+def _register_blueprints(app: Flask) -> None:
+    from competitions.views import bp as competitions_bp
+    from guild.accounts.admin_views import bp as admin_bp
+    from guild.accounts.enterprise_views import bp as enterprises_bp
+    from guild.accounts.views import bp as auth_bp
+    from guild.audit.views import bp as audit_bp
+    from guild.main.views import bp as main_bp
+    from guild.trades.views import bp as trades_bp
+    from studios.views import bp as studios_bp
+
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        admin_bp,
+        enterprises_bp,
+        audit_bp,
+        trades_bp,
+        competitions_bp,
+        studios_bp,
+    ):
+        app.register_blueprint(blueprint)
+
+
+def _register_commands(app: Flask) -> None:
+    from guild.cli import register_commands
+
+    register_commands(app)

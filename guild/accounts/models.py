@@ -1,0 +1,86 @@
+"""Accounts: users, the roles they hold, and the enterprises they belong to."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from guild.accounts.names import mask_name
+from guild.accounts.roles import Role
+from guild.extensions import db
+from guild.timeutil import utcnow
+
+RoleType = Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class Enterprise(db.Model):
+    """An employer (单位/企业); every user belongs to at most one."""
+
+    __tablename__ = "enterprises"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
+    city: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class User(UserMixin, db.Model):
+    """A person who signs in with a phone number and a password."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(11), unique=True)
+    real_name: Mapped[str] = mapped_column(String(30))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    city: Mapped[str] = mapped_column(String(20))
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    locale: Mapped[str | None] = mapped_column(String(10))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    # Bumped to end every session and remember-me cookie of this user at once.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    enterprise: Mapped[Enterprise | None] = relationship(lazy="joined")
+    roles: Mapped[list["UserRole"]] = relationship(
+        back_populates="user",
+        lazy="selectin",
+        cascade="all, delete-orphan",
+        foreign_keys="UserRole.user_id",
+    )
+
+    def get_id(self) -> str:
+        """Flask-Login's session token: the id and the session version together."""
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def role_set(self) -> frozenset[Role]:
+        """The roles this user holds."""
+        return frozenset(grant.role for grant in self.roles)
+
+    def has_role(self, role: Role) -> bool:
+        """Tell whether the user holds the role."""
+        return role in self.role_set
+
+    @property
+    def public_name(self) -> str:
+        """The masked name other users see (张*三)."""
+        return mask_name(self.real_name)
+
+
+class UserRole(db.Model):
+    """A role granted to a user."""
+
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[Role] = mapped_column(RoleType, primary_key=True)
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(back_populates="roles", foreign_keys=[user_id])

@@ -1,0 +1,103 @@
+"""Registering, authenticating and managing user accounts."""
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from guild.accounts.models import Enterprise, User, UserRole
+from guild.accounts.roles import Role
+from guild.accounts.services.passwords import hash_password, password_problem, verify_password
+from guild.errors import DomainError
+from guild.extensions import db
+from guild.timeutil import utcnow
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What a person gives to open an account."""
+
+    real_name: str
+    phone: str
+    password: str
+    city: str
+    enterprise_id: int | None = None
+
+
+def register_user(data: Registration, roles: tuple[Role, ...] = (Role.WORKER,)) -> User:
+    """Create an account; raises DomainError for a weak password or a phone already used."""
+    problem = password_problem(data.password, data.phone)
+    if problem:
+        raise DomainError(problem, field="password")
+    enterprise = _enterprise_or_none(data.enterprise_id)
+    user = User(
+        real_name=data.real_name.strip(),
+        phone=data.phone,
+        password_hash=hash_password(data.password),
+        city=data.city,
+        enterprise=enterprise,
+        roles=[UserRole(role=role) for role in roles],
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError as error:  # the unique constraint decides, not a prior lookup
+        raise DomainError(_l("This phone number is already registered."), "phone") from error
+    return user
+
+
+def _enterprise_or_none(enterprise_id: int | None) -> Enterprise | None:
+    if enterprise_id is None:
+        return None
+    enterprise = db.session.get(Enterprise, enterprise_id)
+    if enterprise is None:
+        raise DomainError(_l("Choose an enterprise from the list."), field="enterprise")
+    return enterprise
+
+
+def authenticate(phone: str, password: str) -> User | None:
+    """Return the active user with this phone and password, or None."""
+    user = db.session.scalar(db.select(User).where(User.phone == phone))
+    if not verify_password(user.password_hash if user else None, password):
+        return None
+    if not user.is_active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def load_session_user(token: str) -> User | None:
+    """Find the user of a session token "id:version"; a stale version or inactive user fails."""
+    user_id, _, version = token.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or user.session_version != int(version):
+        return None
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Set a new password after checking the current one; other sessions end."""
+    if not verify_password(user.password_hash, current):
+        raise DomainError(_l("The current password is wrong."), field="current_password")
+    problem = password_problem(new, user.phone)
+    if problem:
+        raise DomainError(problem, field="new_password")
+    user.password_hash = hash_password(new)
+    user.session_version += 1
+    db.session.flush()
+
+
+def update_profile(user: User, real_name: str, city: str, enterprise_id: int | None) -> None:
+    """Change the user's own name, city and enterprise."""
+    user.enterprise = _enterprise_or_none(enterprise_id)
+    user.real_name = real_name.strip()
+    user.city = city
+    db.session.flush()
+
+
+def set_locale(user: User, locale: str) -> None:
+    """Remember the user's language."""
+    user.locale = locale
+    db.session.flush()

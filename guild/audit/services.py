@@ -1,0 +1,79 @@
+"""Recording and reading audit entries."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_sqlalchemy.pagination import Pagination
+
+from guild.accounts.models import User
+from guild.audit.models import AuditEntry
+from guild.extensions import db
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The user taking a privileged action, and the address it came from."""
+
+    user: User | None
+    ip: str | None = None
+
+
+def record(
+    actor: Actor,
+    action: str,
+    obj: object,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEntry:
+    """Add an audit row for an action on an object (a model with an id, or a name)."""
+    object_id = getattr(obj, "id", None)
+    entry = AuditEntry(
+        actor_id=actor.user.id if actor.user else None,
+        action=action,
+        object_type=type(obj).__name__ if object_id is not None else str(obj),
+        object_id=str(object_id) if object_id is not None else None,
+        before=before,
+        after=after,
+        ip=actor.ip,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What an admin narrows the audit log to."""
+
+    action: str | None = None
+    actor_id: int | None = None
+    object_type: str | None = None
+    since: datetime | None = None  # naive UTC, inclusive
+    until: datetime | None = None  # naive UTC, exclusive
+
+
+def search_entries(filters: AuditFilter, page: int, per_page: int) -> Pagination:
+    """Return one page of audit entries matching the filter, newest first."""
+    query = db.select(AuditEntry).order_by(AuditEntry.id.desc())
+    if filters.action:
+        query = query.where(AuditEntry.action == filters.action)
+    if filters.actor_id:
+        query = query.where(AuditEntry.actor_id == filters.actor_id)
+    if filters.object_type:
+        query = query.where(AuditEntry.object_type == filters.object_type)
+    if filters.since:
+        query = query.where(AuditEntry.created_at >= filters.since)
+    if filters.until:
+        query = query.where(AuditEntry.created_at < filters.until)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def known_actions() -> list[str]:
+    """The distinct actions in the log, for the filter's choices."""
+    return list(db.session.scalars(db.select(AuditEntry.action).distinct().order_by("action")))
+
+
+def known_object_types() -> list[str]:
+    """The distinct object types in the log, for the filter's choices."""
+    query = db.select(AuditEntry.object_type).distinct().order_by("object_type")
+    return list(db.session.scalars(query))

@@ -1,0 +1,45 @@
+"""Field helpers shared by the forms of every domain."""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from wtforms import ValidationError
+from wtforms.validators import DataRequired, Length
+
+NAME_PATTERN = re.compile(r"^[\w\u00b7\u30fb .'-]+$")  # letters, digits, ·, space, . ' -
+
+
+def optional_int(value) -> int | None:
+    """Coerce a select's value to an int, the empty choice to None."""
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError(_l("Not a valid choice.")) from None
+
+
+def required():
+    """A required-field validator with a message in the user's language."""
+    return DataRequired(message=_l("This field is required."))
+
+
+def length(maximum: int, minimum: int = 0):
+    """A length validator with a message in the user's language."""
+    return Length(
+        min=minimum,
+        max=maximum,
+        message=_l("Enter between %(min)d and %(max)d characters.", min=minimum, max=maximum),
+    )
+
+
+def plain_name(form, field) -> None:
+    """Accept only letters, digits, spaces and name punctuation: no markup."""
+    if field.data and not NAME_PATTERN.match(field.data):
+        raise ValidationError(_l("Use only letters, digits, spaces and ·."))
+
+
+def no_markup(form, field) -> None:
+    """Refuse angle brackets and control characters in free text shown on pages."""
+    if field.data and any(c in "<>" or (ord(c) < 32 and c not in "\r\n\t") for c in field.data):
+        raise ValidationError(_l("Do not use < > or control characters."))

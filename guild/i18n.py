@@ -1,0 +1,23 @@
+"""Language choice: a signed-in user's saved choice, else a cookie, else Simplified Chinese."""
+
+from flask import current_app, request
+from flask_login import current_user
+
+LANGUAGE_COOKIE = "guild_lang"
+LANGUAGE_NAMES = {"zh_Hans": "简体中文", "en": "English"}
+
+
+def select_locale() -> str:
+    """Pick the locale for this request."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def html_lang(locale: str) -> str:
+    """The BCP 47 tag for the <html lang> attribute."""
+    return "zh-Hans" if locale.startswith("zh") else locale

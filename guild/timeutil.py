@@ -1,0 +1,15 @@
+"""The one time rule: timestamps are stored as naive UTC."""
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+
+def utcnow() -> datetime:
+    """Return the current time as a naive UTC datetime, the form every column stores."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def local_midnight_utc(day: date, zone: str) -> datetime:
+    """Return the naive UTC instant at which a calendar day starts in a time zone."""
+    local = datetime.combine(day, time(), tzinfo=ZoneInfo(zone))
+    return local.astimezone(UTC).replace(tzinfo=None)

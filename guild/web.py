@@ -1,0 +1,61 @@
+"""Helpers for views: the acting user, page numbers, safe redirects, domain errors on forms."""
+
+from urllib.parse import urlsplit
+
+from flask import current_app, request
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from guild.audit.services import Actor
+from guild.errors import DomainError
+
+
+def current_actor() -> Actor:
+    """The signed-in user and their address, for audited services."""
+    user = current_user if current_user.is_authenticated else None
+    return Actor(user=user._get_current_object() if user else None, ip=request.remote_addr)
+
+
+MAX_ID = 2**31 - 1  # the largest id any table holds; larger numbers are simply not found
+
+
+def int_arg(name: str) -> int | None:
+    """A positive integer query argument, None when absent, malformed or out of range."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and 0 < value <= MAX_ID else None
+
+
+def page_number() -> int:
+    """The ?page= argument, 1 when absent or malformed; capped to keep offsets sane."""
+    return min(int_arg("page") or 1, 100_000)
+
+
+def page_size() -> int:
+    """Rows per page for lists."""
+    return current_app.config["PAGE_SIZE"]
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """A local path to go to after signing in; anything pointing off-site gives the default."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target:
+        return default
+    return target
+
+
+def show_domain_error(form: FlaskForm, error: DomainError) -> bool:
+    """Attach a domain error to its form field; False when it names no field of the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is None:
+        return False
+    field.errors = [*field.errors, str(error)]
+    return True
+
+
+def city_choices() -> list[tuple[str, str]]:
+    """The configured cities as select choices."""
+    return [(city, city) for city in current_app.config["CITIES"]]

@@ -1,0 +1,1 @@
+"""Innovation: the alliance of model-worker and craftsman innovation studios."""
