@@ -46,6 +46,7 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a hash method name, not a password)
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
 
     # Workers share a factory IP, so the IP limit is generous and the account limit strict.

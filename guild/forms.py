@@ -4,6 +4,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from wtforms import ValidationError
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 NAME_PATTERN = re.compile(r"^[\w\u00b7\u30fb .'-]+$")  # letters, digits, ·, space, . ' -
@@ -43,3 +44,9 @@ def no_markup(form, field) -> None:
     """Refuse angle brackets and control characters in free text shown on pages."""
     if field.data and any(c in "<>" or (ord(c) < 32 and c not in "\r\n\t") for c in field.data):
         raise ValidationError(_l("Do not use < > or control characters."))
+
+
+def select_choices(pairs, empty_label: str | None = None) -> list[SelectChoice]:
+    """Select options from (value, label) pairs, with an optional empty first option."""
+    options = [SelectChoice("", empty_label)] if empty_label is not None else []
+    return options + [SelectChoice(value, label) for value, label in pairs]

@@ -1,6 +1,6 @@
 """Language choice: a signed-in user's saved choice, else a cookie, else Simplified Chinese."""
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "guild_lang"
@@ -10,6 +10,8 @@ LANGUAGE_NAMES = {"zh_Hans": "简体中文", "en": "English"}
 def select_locale() -> str:
     """Pick the locale for this request."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI and background work speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = request.cookies.get(LANGUAGE_COOKIE)

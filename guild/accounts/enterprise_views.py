@@ -9,6 +9,7 @@ from guild.accounts.roles import Role
 from guild.accounts.services import enterprises
 from guild.errors import DomainError
 from guild.extensions import db
+from guild.forms import select_choices
 from guild.web import city_choices, current_actor, page_number, page_size, show_domain_error
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
@@ -29,7 +30,7 @@ def index():
 def create():
     """Add an enterprise."""
     form = EnterpriseForm()
-    form.city.choices = [("", _("Choose a city")), *city_choices()]
+    form.city.choices = select_choices(city_choices(), _("Choose a city"))
     if form.validate_on_submit():
         try:
             enterprise = enterprises.create_enterprise(

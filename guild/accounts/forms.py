@@ -6,7 +6,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField, Valid
 from wtforms.validators import Optional, Regexp
 
 from guild.accounts.roles import Role
-from guild.forms import length, no_markup, optional_int, plain_name, required
+from guild.forms import length, no_markup, optional_int, plain_name, required, select_choices
 
 PHONE_PATTERN = r"^1[3-9]\d{9}$"
 
@@ -91,7 +91,9 @@ class EnterpriseForm(FlaskForm):
 class RoleForm(FlaskForm):
     """Grant or revoke one role."""
 
-    role = SelectField(_l("Role"), [required()], choices=[(r.value, r.value) for r in Role])
+    role = SelectField(
+        _l("Role"), [required()], choices=select_choices((r.value, r.value) for r in Role)
+    )
 
 
 class ConfirmForm(FlaskForm):

@@ -10,14 +10,15 @@ from guild.accounts.services import users
 from guild.accounts.services.enterprises import enterprise_choices
 from guild.errors import DomainError
 from guild.extensions import db, limiter
+from guild.forms import select_choices
 from guild.web import city_choices, safe_next, show_domain_error
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
 
 def _fill_choices(form: ProfileFields) -> None:
-    form.city.choices = [("", _("Choose your city")), *city_choices()]
-    form.enterprise.choices = [("", _("No enterprise / not listed")), *enterprise_choices()]
+    form.city.choices = select_choices(city_choices(), _("Choose your city"))
+    form.enterprise.choices = select_choices(enterprise_choices(), _("No enterprise / not listed"))
 
 
 @bp.route("/register", methods=["GET", "POST"])

@@ -48,6 +48,7 @@ class AuditFilter:
     action: str | None = None
     actor_id: int | None = None
     object_type: str | None = None
+    object_id: str | None = None
     since: datetime | None = None  # naive UTC, inclusive
     until: datetime | None = None  # naive UTC, exclusive
 
@@ -61,6 +62,8 @@ def search_entries(filters: AuditFilter, page: int, per_page: int) -> Pagination
         query = query.where(AuditEntry.actor_id == filters.actor_id)
     if filters.object_type:
         query = query.where(AuditEntry.object_type == filters.object_type)
+    if filters.object_id:
+        query = query.where(AuditEntry.object_id == filters.object_id)
     if filters.since:
         query = query.where(AuditEntry.created_at >= filters.since)
     if filters.until:
@@ -77,3 +80,18 @@ def known_object_types() -> list[str]:
     """The distinct object types in the log, for the filter's choices."""
     query = db.select(AuditEntry.object_type).distinct().order_by("object_type")
     return list(db.session.scalars(query))
+
+
+def changes(entry: AuditEntry) -> list[tuple[str, str, str]]:
+    """The fields an entry records, each with its value before and after, as display text."""
+    before, after = entry.before or {}, entry.after or {}
+    keys = sorted(set(before) | set(after))
+    return [(key, _display(before.get(key)), _display(after.get(key))) for key in keys]
+
+
+def _display(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "—"
+    return str(value)

@@ -32,6 +32,7 @@ def index():
         action=request.args.get("action") or None,
         actor_id=int_arg("actor"),
         object_type=request.args.get("object_type") or None,
+        object_id=request.args.get("object_id", "")[:40] or None,
         since=local_midnight_utc(since, zone) if since else None,
         until=local_midnight_utc(until + timedelta(days=1), zone) if until else None,
     )
@@ -41,5 +42,6 @@ def index():
         actions=services.known_actions(),
         object_types=services.known_object_types(),
         args=request.args,
+        changes=services.changes,
         filter_args={k: v for k, v in request.args.items() if k != "page"},
     )

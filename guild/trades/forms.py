@@ -6,7 +6,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectMultipleField, StringField, widgets
 from wtforms.validators import Optional, Regexp
 
-from guild.forms import length, no_markup, required
+from guild.forms import length, no_markup, required, select_choices
 from guild.trades.levels import SkillLevel
 
 
@@ -22,7 +22,7 @@ class TradeForm(FlaskForm):
     category = StringField(_l("Category"), [required(), length(30, 1), no_markup])
     levels = SelectMultipleField(
         _l("Skill levels"),
-        choices=[(level.value, level.value) for level in SkillLevel],
+        choices=select_choices((level.value, level.value) for level in SkillLevel),
         option_widget=widgets.CheckboxInput(),
         widget=widgets.ListWidget(prefix_label=False),
     )

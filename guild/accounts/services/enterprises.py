@@ -53,4 +53,4 @@ def member_counts(enterprises: list[Enterprise]) -> dict[int, int]:
         .where(User.enterprise_id.in_(ids))
         .group_by(User.enterprise_id)
     )
-    return dict(db.session.execute(query).tuples().all())
+    return {enterprise_id: count for enterprise_id, count in db.session.execute(query)}

@@ -2,6 +2,7 @@
 
 from functools import cache
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -54,8 +55,8 @@ def password_problem(password: str, phone: str | None = None) -> str | None:
 
 
 def hash_password(password: str) -> str:
-    """Hash a password for storage."""
-    return generate_password_hash(password)
+    """Hash a password for storage with the configured method (scrypt by default)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:

@@ -1,0 +1,53 @@
+# Guild: `make run` sets up and serves the app with demo data; `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app guild
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run dev test lint format bench translations messages clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+translations: $(STAMP)
+	$(BIN)/pybabel -q compile -d guild/translations
+
+## Serve http://127.0.0.1:5000 on the embedded SQLite database, with demo data on first run.
+run: $(STAMP) translations
+	$(FLASK) db upgrade
+	$(FLASK) demo load --if-empty
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+dev: $(STAMP) translations
+	$(FLASK) db upgrade
+	$(FLASK) demo load --if-empty
+	$(FLASK) run --debug --host 127.0.0.1 --port 5000
+
+## Lint, then the suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
+test: $(STAMP) translations lint
+	env -u TEST_DATABASE_URL $(BIN)/pytest
+	if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/pytest; fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## Extract the strings and merge them into the catalogues (then translate the empty ones).
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o guild/translations/messages.pot .
+	$(BIN)/pybabel update -i guild/translations/messages.pot -d guild/translations --no-fuzzy-matching
+
+## Benchmarks (need Debian's wrk: apt-get install -y wrk).
+bench: $(STAMP) translations
+	$(BIN)/python tests/benchmarks/http_throughput.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts

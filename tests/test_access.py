@@ -1,0 +1,121 @@
+"""Role by route: every registered route, walked as a visitor and as each role."""
+
+import pytest
+
+from guild.access import AccessRule, rule_for
+from guild.accounts.roles import Role
+from tests.conftest import login
+
+PUBLIC = AccessRule(login=False)
+SIGNED_IN = AccessRule(login=True)
+
+
+def roles(*names: Role) -> AccessRule:
+    return AccessRule(login=True, roles=frozenset(names))
+
+
+# Every route's rule, written out so that adding or loosening one is a visible decision.
+EXPECTED_RULES = {
+    "main.index": PUBLIC,
+    "main.ping": PUBLIC,
+    "main.language": PUBLIC,
+    "auth.register": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": PUBLIC,
+    "auth.profile": SIGNED_IN,
+    "auth.password": SIGNED_IN,
+    "admin.users": roles(Role.ADMIN),
+    "admin.user": roles(Role.ADMIN),
+    "admin.change_role": roles(Role.ADMIN),
+    "admin.set_active": roles(Role.ADMIN),
+    "audit.index": roles(Role.ADMIN),
+    "enterprises.index": SIGNED_IN,
+    "enterprises.create": roles(Role.ADMIN),
+    "trades.index": PUBLIC,
+    "trades.create": roles(Role.ORGANISER, Role.ADMIN),
+    "trades.edit": roles(Role.ORGANISER, Role.ADMIN),
+    "trades.upload": roles(Role.ORGANISER, Role.ADMIN),
+    "competitions.index": PUBLIC,
+    "studios.index": PUBLIC,
+}
+
+# Signed-in users asking for these pages are sent on elsewhere, not shown them.
+REDIRECTS_WHEN_SIGNED_IN = {"auth.register", "auth.login"}
+VIEWERS = [None, *Role]
+
+
+def test_every_route_is_in_the_table(app):
+    """A new route must be added to EXPECTED_RULES with its rule."""
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    assert endpoints == set(EXPECTED_RULES)
+
+
+def test_declared_rules_match_the_table(app):
+    """Each view declares exactly the rule the table expects."""
+    for endpoint, expected in EXPECTED_RULES.items():
+        assert rule_for(app, endpoint) == expected, endpoint
+
+
+def _sample_values(app, people) -> dict[str, int]:
+    """Real ids for every URL parameter the routes take."""
+    from guild.audit.services import Actor
+    from guild.extensions import db
+    from guild.trades.levels import SkillLevel
+    from guild.trades.services.catalogue import TradeFields, save_trade
+
+    with app.app_context():
+        trade = save_trade(Actor(None), None, TradeFields("电工", "电力能源", (SkillLevel.L5,)))
+        db.session.commit()
+        trade_id = trade.id
+    return {"user_id": people.make(real_name="李四").id, "trade_id": trade_id}
+
+
+def _urls(app, values):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        missing = set(rule.arguments) - set(values)
+        assert not missing, f"{rule.endpoint}: add sample values for {missing}"
+        method = "GET" if "GET" in rule.methods else "POST"
+        yield rule.endpoint, method, rule.build({k: values[k] for k in rule.arguments})[1]
+
+
+def _expected(endpoint: str, viewer: Role | None) -> str:
+    rule = EXPECTED_RULES[endpoint]
+    if not rule.login:
+        return "allowed"
+    if viewer is None:
+        return "login"
+    held = {Role.WORKER, viewer}
+    return "allowed" if not rule.roles or rule.roles & held else "forbidden"
+
+
+def _outcome(response, method: str, endpoint: str) -> str:
+    location = response.headers.get("Location", "")
+    if response.status_code == 302 and "/account/login" in location:
+        return "login"
+    if response.status_code == 403:
+        return "forbidden"
+    if method == "GET" and endpoint not in REDIRECTS_WHEN_SIGNED_IN:
+        assert response.status_code == 200, (endpoint, response.status_code)
+    else:
+        assert response.status_code in (200, 302, 400), (endpoint, response.status_code)
+    return "allowed"
+
+
+@pytest.mark.parametrize("viewer", VIEWERS, ids=lambda v: v.value if v else "visitor")
+def test_role_by_route(make_app, viewer):
+    """Visitors go to the sign-in page, the wrong role gets 403, the right one gets through."""
+    from tests.conftest import People
+
+    app = make_app()
+    people = People(app)
+    values = _sample_values(app, people)
+    client = app.test_client()
+    if viewer is not None:
+        login(client, people.make(viewer, real_name="王五"))
+    for endpoint, method, url in _urls(app, values):
+        if endpoint == "auth.logout":
+            continue  # signing out mid-walk would change the viewer; tested in test_accounts
+        response = client.open(url, method=method)
+        assert _outcome(response, method, endpoint) == _expected(endpoint, viewer), (url, viewer)

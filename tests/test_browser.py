@@ -1,0 +1,135 @@
+"""A real browser: Debian's Chromium, driven by Playwright, on a phone-sized screen."""
+
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from guild.accounts.roles import Role
+from tests.conftest import ARTIFACTS
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"
+    ),
+]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def live_server(make_app):
+    """Serve the app (CSRF on, as in production) on a free loopback port."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture
+def phone_page():
+    """A 375 px wide page in headless Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        yield page, errors
+        context.close()
+        browser.close()
+
+
+def shot(page, name: str) -> None:
+    """Save a full-page screenshot as a test artifact."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_register_sign_in_and_switch_language_on_a_phone(live_server, phone_page, people):
+    """A worker registers, signs out and in, and switches to English at 375 px."""
+    page, console_errors = phone_page
+    page.goto(live_server + "/")
+    assert page.locator("html").get_attribute("lang") == "zh-Hans"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(page, "01-home-visitor-zh")
+
+    page.get_by_role("link", name="手机号注册").click()
+    page.fill("#real_name", "王小红")
+    page.fill("#phone", "13512345678")
+    page.fill("#password", "Lathe2024ok")
+    page.fill("#confirm", "Lathe2024ok")
+    page.select_option("#city", "宁波市")
+    shot(page, "02-register-form")
+    page.get_by_role("button", name="注册账号").click()
+    page.wait_for_url(live_server + "/")
+    assert "王小红" in page.content()
+    shot(page, "03-home-signed-in")
+
+    page.get_by_role("button", name="Menu").or_(page.locator(".navbar-toggler")).first.click()
+    page.get_by_role("button", name="退出登录").click()
+    page.get_by_role("link", name="登录").first.click()
+    page.fill("#phone", "13512345678")
+    page.fill("#password", "Lathe2024ok")
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_url(live_server + "/")
+    shot(page, "04-signed-in-again")
+
+    page.locator(".navbar-toggler").click()
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Welcome back" in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(page, "05-home-english")
+    assert console_errors == []
+
+
+def test_pages_fit_a_phone(live_server, phone_page, people, runner):
+    """Public, worker and admin pages do not overflow 375 px, with real data in them."""
+    seed = Path(__file__).resolve().parent.parent / "guild" / "trades" / "data" / "trades.csv"
+    assert runner.invoke(args=["trades", "import", str(seed)]).exit_code == 0
+    admin = people.make(Role.ADMIN, real_name="周海燕", enterprise_id=people.enterprise())
+    page, console_errors = phone_page
+    public = ("/trades/", "/trades/?q=电", "/account/register", "/account/login", "/skills/")
+    for path in (*public, "/studios/"):
+        _check_fits(page, console_errors, live_server + path, "visitor")
+    page.goto(live_server + "/account/login")
+    page.fill("#phone", admin.phone)
+    page.fill("#password", admin.password)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_url(live_server + "/")
+    page.goto(live_server + f"/admin/users/{admin.id}")
+    page.get_by_role("button", name="授予").first.click()
+    for path in ("/admin/users", f"/admin/users/{admin.id}", "/admin/audit/", "/enterprises/"):
+        _check_fits(page, console_errors, live_server + path, "admin")
+    for path in ("/enterprises/new", "/trades/new", "/trades/import", "/account/profile"):
+        _check_fits(page, console_errors, live_server + path, "admin")
+
+
+def _check_fits(page, console_errors: list[str], url: str, who: str) -> None:
+    """Open the page: no console error, nothing wider than the screen, a screenshot kept."""
+    console_errors.clear()
+    page.goto(url)
+    assert console_errors == [], url
+    width = page.evaluate("document.documentElement.scrollWidth")
+    path = url.split("/", 3)[3]
+    assert width <= 375, (url, width)
+    shot(page, f"fit-{who}-" + (path.replace("/", "-").replace("?", "-").strip("-") or "home"))

@@ -1,0 +1,232 @@
+"""Security: CSRF, headers, cookies, login rate limits, error pages, odd URLs, open redirects."""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+
+from guild.access import public
+from guild.accounts.models import User
+from guild.accounts.roles import Role
+from guild.extensions import db
+from tests.conftest import login
+
+NEW_PHONE = "13712345678"
+
+
+def registration(app) -> dict:
+    """A valid sign-up form."""
+    return {
+        "real_name": "王建国",
+        "phone": NEW_PHONE,
+        "password": "Factory2024",
+        "confirm": "Factory2024",
+        "city": app.config["CITIES"][0],
+        "enterprise": "",
+    }
+
+
+def user_exists(app, phone: str) -> bool:
+    """Tell whether an account with this phone is in the database."""
+    with app.app_context():
+        return db.session.scalar(db.select(User).filter_by(phone=phone)) is not None
+
+
+def cookie_attributes(response, name: str) -> set[str]:
+    """The lower-cased attributes of the Set-Cookie header for one cookie."""
+    for header in response.headers.getlist("Set-Cookie"):
+        if header.startswith(f"{name}="):
+            return {part.strip().lower() for part in header.split(";")[1:]}
+    raise AssertionError(f"no {name} cookie set")
+
+
+def test_register_without_csrf_token_is_refused(make_app):
+    """A sign-up posted without the CSRF token gets 400 and opens no account."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+    response = app.test_client().post("/account/register", data=registration(app))
+    assert response.status_code == 400
+    assert not user_exists(app, NEW_PHONE)
+
+
+def test_register_with_csrf_token_from_page_works(make_app):
+    """A sign-up carrying the token of the form page opens the account."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    page = client.get("/account/register").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = client.post("/account/register", data={**registration(app), "csrf_token": token})
+    assert response.status_code == 302
+    assert user_exists(app, NEW_PHONE)
+
+
+def test_security_headers_on_home_page(client):
+    """The home page carries a strict CSP and the other protective headers."""
+    headers = client.get("/").headers
+    directives = {
+        part.split()[0]: part.split()[1:]
+        for part in headers["Content-Security-Policy"].split(";")
+        if part.strip()
+    }
+    assert "'unsafe-inline'" not in directives["script-src"]
+    assert directives["frame-ancestors"] == ["'none'"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"]
+    assert headers["X-Frame-Options"] in ("DENY", "SAMEORIGIN")
+
+
+@pytest.mark.parametrize("path", ["/", "/account/login", "/account/register"])
+def test_pages_have_no_inline_script_or_style(client, path):
+    """Pages work under the CSP: no inline scripts, style attributes or event handlers."""
+    page = client.get(path).get_data(as_text=True)
+    assert "<script" in page
+    assert not re.search(r"<script(?![^>]*\bsrc=)", page)
+    assert 'style="' not in page
+    assert "onclick=" not in page
+
+
+def test_login_cookies_over_http(client, people):
+    """Session and remember cookies are HttpOnly and SameSite=Lax, not Secure over HTTP."""
+    response = login(client, people.make(), remember=True)
+    for name in ("session", "remember_token"):
+        attributes = cookie_attributes(response, name)
+        assert {"httponly", "samesite=lax"} <= attributes
+        assert "secure" not in attributes
+
+
+def test_login_cookies_over_https_are_secure(client, people):
+    """Over HTTPS the session and remember cookies are Secure."""
+    person = people.make()
+    response = client.post(
+        "/account/login",
+        data={"phone": person.phone, "password": person.password, "remember": "y"},
+        base_url="https://localhost",
+    )
+    assert response.status_code == 302
+    for name in ("session", "remember_token"):
+        assert {"httponly", "samesite=lax", "secure"} <= cookie_attributes(response, name)
+
+
+def test_account_limit_blocks_even_right_password(client, people):
+    """After 5 wrong passwords for one phone, from any addresses, the 6th try gets 429."""
+    person = people.make()
+    for i in range(1, 6):
+        response = client.post(
+            "/account/login",
+            data={"phone": person.phone, "password": "Wrong2024x"},
+            environ_base={"REMOTE_ADDR": f"10.0.0.{i}"},
+        )
+        assert response.status_code == 200
+    response = client.post(
+        "/account/login",
+        data={"phone": person.phone, "password": person.password},
+        environ_base={"REMOTE_ADDR": "10.0.0.6"},
+    )
+    assert response.status_code == 429
+    assert client.get("/account/profile").status_code == 302  # still signed out
+
+
+def test_ip_limit(make_app):
+    """Too many tries from one address get 429 with an explained page; GETs are never limited."""
+    app = make_app(LOGIN_LIMIT_PER_IP="3 per minute")
+    client = app.test_client()
+    client.set_cookie("guild_lang", "en")
+    here = {"REMOTE_ADDR": "10.0.1.1"}
+    for i in range(3):
+        data = {"phone": f"1380000000{i}", "password": "Wrong2024x"}
+        assert client.post("/account/login", data=data, environ_base=here).status_code == 200
+    data = {"phone": "13800000009", "password": "Wrong2024x"}
+    response = client.post("/account/login", data=data, environ_base=here)
+    assert response.status_code == 429
+    assert "Too many attempts" in response.get_data(as_text=True)
+    assert client.get("/account/login", environ_base=here).status_code == 200
+    elsewhere = {"REMOTE_ADDR": "10.0.1.2"}
+    assert client.post("/account/login", data=data, environ_base=elsewhere).status_code == 200
+
+
+def test_get_login_is_never_limited(client):
+    """Opening the login page many times is never refused."""
+    for _ in range(70):
+        assert client.get("/account/login").status_code == 200
+
+
+def test_404_page_in_both_languages(client):
+    """The 404 page is a Chinese HTML page by default and English with the cookie."""
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    assert '<html lang="zh-Hans">' in response.get_data(as_text=True)
+    client.set_cookie("guild_lang", "en")
+    page = client.get("/no-such-page").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert "Page not found" in page
+
+
+def test_api_404_is_json(client):
+    """Errors under /api/ are JSON."""
+    response = client.get("/api/anything")
+    assert response.status_code == 404
+    assert response.get_json()["status"] == 404
+
+
+def test_405_keeps_allow_header(client):
+    """A GET of the sign-out address is 405 and says POST is allowed."""
+    response = client.get("/account/logout")
+    assert response.status_code == 405
+    assert "POST" in response.headers["Allow"]
+
+
+def test_500_page_is_friendly(make_app):
+    """An unhandled error shows the friendly 500 page without any traceback."""
+    app = make_app(PROPAGATE_EXCEPTIONS=False, TESTING=False)
+
+    @public
+    def explode():
+        raise RuntimeError("secret-internal-detail")
+
+    app.add_url_rule("/explode-for-test", "explode_for_test", explode)
+    client = app.test_client()
+    client.set_cookie("guild_lang", "en")
+    response = client.get("/explode-for-test")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Something went wrong" in page
+    for leak in ("Traceback", "RuntimeError", "secret-internal-detail"):
+        assert leak not in page
+
+
+def test_huge_user_id_is_404(client, as_role):
+    """An id too large for any column is simply not found."""
+    as_role(Role.ADMIN)
+    assert client.get("/admin/users/99999999999999999999").status_code == 404
+
+
+def test_huge_trade_id_is_404(client, as_role):
+    """An id too large for any column is simply not found."""
+    as_role(Role.ORGANISER)
+    assert client.get("/trades/99999999999999999999/edit").status_code == 404
+
+
+@pytest.mark.parametrize("page", ["-5", "abc"])
+def test_odd_page_numbers_are_ignored(client, as_role, page):
+    """Negative or non-numeric page numbers show the first page."""
+    as_role(Role.ADMIN)
+    assert client.get(f"/trades/?page={page}").status_code == 200
+    assert client.get(f"/admin/users?page={page}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [("https://evil.example/", "/"), ("//evil.example", "/"), ("/trades/", "/trades/")],
+)
+def test_login_next_stays_on_site(client, people, target, expected):
+    """After sign-in, `next` is followed only to a path on this site."""
+    person = people.make()
+    response = client.post(
+        "/account/login",
+        query_string={"next": target},
+        data={"phone": person.phone, "password": person.password},
+    )
+    assert response.status_code == 302
+    location = urlsplit(response.headers["Location"])
+    assert location.netloc in ("", "localhost")
+    assert location.path == expected
