@@ -1,14 +1,29 @@
 """Language choice: a signed-in user's saved choice, else a cookie, else Simplified Chinese."""
 
+from functools import cache
+
+from babel import Locale
 from flask import current_app, has_request_context, request
+from flask_babel import get_translations
 from flask_login import current_user
+from markupsafe import escape
 
 LANGUAGE_COOKIE = "guild_lang"
 LANGUAGE_NAMES = {"zh_Hans": "简体中文", "en": "English"}
 
 
-def select_locale() -> str:
+@cache
+def _locale(code: str) -> Locale:
+    """Parsed locales, kept: Flask-Babel would parse the code again on every request."""
+    return Locale.parse(code)
+
+
+def select_locale() -> Locale:
     """Pick the locale for this request."""
+    return _locale(_locale_code())
+
+
+def _locale_code() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI and background work speak the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -23,3 +38,9 @@ def select_locale() -> str:
 def html_lang(locale: str) -> str:
     """The BCP 47 tag for the <html lang> attribute."""
     return "zh-Hans" if locale.startswith("zh") else locale
+
+
+def request_gettext(message: str, **variables) -> str:
+    """`_()` for templates rendered outside a page's context (imported macros, errors)."""
+    text = get_translations().ugettext(message)
+    return escape(text) % variables if variables else text

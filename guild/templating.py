@@ -1,27 +1,70 @@
 """What every template can use: languages, navigation and formatting helpers."""
 
-from flask import Flask, request
-from flask_babel import get_locale
+from collections.abc import Callable
+
+from flask import Flask, current_app, request
+from flask import url_for as flask_url_for
+from flask_babel import get_locale, get_translations
+from markupsafe import escape
 
 from guild.accounts.names import mask_name, mask_phone
 from guild.accounts.roles import Role
-from guild.i18n import LANGUAGE_NAMES, html_lang
+from guild.i18n import LANGUAGE_NAMES, html_lang, request_gettext
+
+
+def _gettext_with(translations) -> Callable[..., str]:
+    """`_()` for one render: translate, then fill %(name)s placeholders with escaped values.
+
+    Jinja's newstyle gettext makes two context calls and a Flask-Babel catalogue lookup per
+    string (~13 µs); a page shows dozens, so the catalogue is bound once per render (~1 µs a
+    string). Translations are text, so they are escaped like the values.
+    """
+    lookup = translations.ugettext
+
+    def gettext(message: str, **variables) -> str:
+        text = lookup(message)
+        return escape(text) % variables if variables else text
+
+    return gettext
+
+
+def _url_for_with(known: dict, script_root: str) -> Callable[..., str]:
+    """url_for for one render, remembering URLs that cannot change between requests.
+
+    Navigation and static links (~5 µs each through Werkzeug) depend only on the endpoint
+    and the script root when they take no other argument, so they are built once per app.
+    """
+
+    def url_for(endpoint: str, **values) -> str:
+        if values and (endpoint != "static" or len(values) != 1 or "filename" not in values):
+            return flask_url_for(endpoint, **values)
+        key = (script_root, endpoint, values.get("filename"))
+        url = known.get(key)
+        if url is None:
+            url = known[key] = flask_url_for(endpoint, **values)
+        return url
+
+    return url_for
 
 
 def _template_context() -> dict:
     locale = str(get_locale())
     return {
+        "_": _gettext_with(get_translations()),
+        "url_for": _url_for_with(current_app.extensions["guild_urls"], request.script_root),
         "current_locale": locale,
         "html_lang": html_lang(locale),
         "language_names": LANGUAGE_NAMES,
         "Role": Role,
-        "current_path": request.full_path.rstrip("?") if request else "/",
+        "current_path": request.full_path.rstrip("?"),
     }
 
 
 def install_templating(app: Flask) -> None:
-    """Register the context processor and filters."""
+    """Register the context processor and filters; imported macros use the plain globals."""
+    app.extensions["guild_urls"] = {}
     app.context_processor(_template_context)
+    app.jinja_env.globals["_"] = request_gettext
     app.add_template_filter(mask_name, "mask_name")
     app.add_template_filter(mask_phone, "mask_phone")
     app.jinja_env.trim_blocks = True

@@ -6,14 +6,22 @@ from flask import current_app, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from guild.accounts.models import User
 from guild.audit.services import Actor
 from guild.errors import DomainError
+from guild.extensions import db
+
+
+def current_account() -> User | None:
+    """The signed-in user's ORM row, for services that change or audit it."""
+    if not current_user.is_authenticated:
+        return None
+    return db.session.get(User, current_user.id)
 
 
 def current_actor() -> Actor:
     """The signed-in user and their address, for audited services."""
-    user = current_user if current_user.is_authenticated else None
-    return Actor(user=user._get_current_object() if user else None, ip=request.remote_addr)
+    return Actor(user=current_account(), ip=request.remote_addr)
 
 
 MAX_ID = 2**31 - 1  # the largest id any table holds; larger numbers are simply not found

@@ -44,7 +44,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
-    enterprise: Mapped[Enterprise | None] = relationship(lazy="joined")
+    enterprise: Mapped[Enterprise | None] = relationship()
     roles: Mapped[list["UserRole"]] = relationship(
         back_populates="user",
         lazy="selectin",

@@ -11,7 +11,7 @@ from guild.accounts.services.enterprises import enterprise_choices
 from guild.errors import DomainError
 from guild.extensions import db, limiter
 from guild.forms import select_choices
-from guild.web import city_choices, safe_next, show_domain_error
+from guild.web import city_choices, current_account, safe_next, show_domain_error
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
@@ -90,20 +90,19 @@ def logout():
 @signed_in
 def profile():
     """See and edit one's own details."""
-    form = ProfileFields(obj=current_user, enterprise=current_user.enterprise_id)
+    account = current_account()
+    form = ProfileFields(obj=account, enterprise=account.enterprise_id)
     _fill_choices(form)
     if form.validate_on_submit():
         try:
-            users.update_profile(
-                current_user, form.real_name.data, form.city.data, form.enterprise.data
-            )
+            users.update_profile(account, form.real_name.data, form.city.data, form.enterprise.data)
         except DomainError as error:
             show_domain_error(form, error)
         else:
             db.session.commit()
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form)
+    return render_template("auth/profile.html", form=form, account=account)
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -112,13 +111,14 @@ def password():
     """Change one's own password; other devices are signed out."""
     form = PasswordForm()
     if form.validate_on_submit():
+        account = current_account()
         try:
-            users.change_password(current_user, form.current_password.data, form.new_password.data)
+            users.change_password(account, form.current_password.data, form.new_password.data)
         except DomainError as error:
             show_domain_error(form, error)
         else:
             db.session.commit()
-            login_user(current_user._get_current_object())  # keep this device signed in
+            login_user(account)  # a new session token keeps this device signed in
             flash(_("Your password is changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/password.html", form=form)

@@ -7,7 +7,7 @@ from guild.access import public
 from guild.accounts.services.users import set_locale
 from guild.extensions import db
 from guild.i18n import LANGUAGE_COOKIE
-from guild.web import safe_next
+from guild.web import current_account, safe_next
 
 bp = Blueprint("main", __name__)
 
@@ -36,7 +36,7 @@ def language():
     if chosen not in current_app.config["LANGUAGES"]:  # CSRF is checked by CSRFProtect
         return response
     if current_user.is_authenticated:
-        set_locale(current_user, chosen)
+        set_locale(current_account(), chosen)
         db.session.commit()
     response.set_cookie(
         LANGUAGE_COOKIE, chosen, max_age=365 * 24 * 3600, httponly=True, samesite="Lax"

@@ -66,17 +66,6 @@ def authenticate(phone: str, password: str) -> User | None:
     return user
 
 
-def load_session_user(token: str) -> User | None:
-    """Find the user of a session token "id:version"; a stale version or inactive user fails."""
-    user_id, _, version = token.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.is_active or user.session_version != int(version):
-        return None
-    return user
-
-
 def change_password(user: User, current: str, new: str) -> None:
     """Set a new password after checking the current one; other sessions end."""
     if not verify_password(user.password_hash, current):

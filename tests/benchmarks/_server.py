@@ -1,0 +1,92 @@
+"""Start and stop a gunicorn serving Guild on a scratch database, for benchmarks."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def scratch_env(database_url: str | None = None) -> dict[str, str]:
+    """Environment for a Guild process on its own database and secret."""
+    folder = Path(tempfile.mkdtemp(prefix="guild-bench-"))
+    env = dict(os.environ)
+    env["DATABASE_URL"] = database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
+    env["GUILD_SECRET_KEY"] = "benchmark-secret"
+    env["GUILD_UPLOAD_FOLDER"] = str(folder / "uploads")
+    env.pop("REDIS_URL", None)
+    return env
+
+
+def flask(env: dict[str, str], *args: str) -> str:
+    """Run a `flask --app guild` command and return its output."""
+    command = [str(BIN / "flask"), "--app", "guild", *args]
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], workers: int = 2):
+    """Serve the app with gunicorn sync workers; yield the base URL."""
+    port = free_port()
+    command = [
+        str(BIN / "gunicorn"),
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "guild:create_app()",
+    ]
+    process = subprocess.Popen(command, env=env, cwd=ROOT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base + "/ping")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _wait_until_up(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 - loopback only
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer at {url}")
+
+
+def signed_in_cookie(base: str, phone: str, password: str) -> str:
+    """Sign in through the real login form (CSRF included); return the Cookie header."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + "/account/login").read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    if token is None:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    form = {"csrf_token": token.group(1), "phone": phone, "password": password}
+    opener.open(base + "/account/login", urllib.parse.urlencode(form).encode())
+    cookies = {cookie.name: cookie.value for cookie in jar}
+    if "session" not in cookies or "_user_id" in cookies:
+        raise RuntimeError("could not sign in")
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
