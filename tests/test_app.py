@@ -146,37 +146,15 @@ def test_demo_data_loads_once(runner, app):
         assert db.session.scalar(db.select(db.func.count(User.id))) == 5
 
 
+def _create_admin(runner, password: str):
+    arguments = ["--phone", "13800001111", "--name", "管理员", "--city", "杭州市"]
+    return runner.invoke(args=["users", "create-admin", *arguments, "--password", password])
+
+
 def test_create_admin_command(runner, app):
     """`users create-admin` makes an administrator and refuses a weak password."""
-    weak = runner.invoke(
-        args=[
-            "users",
-            "create-admin",
-            "--phone",
-            "13800001111",
-            "--name",
-            "管理员",
-            "--city",
-            "杭州市",
-            "--password",
-            "weak",
-        ]
-    )
-    assert weak.exit_code != 0
-    result = runner.invoke(
-        args=[
-            "users",
-            "create-admin",
-            "--phone",
-            "13800001111",
-            "--name",
-            "管理员",
-            "--city",
-            "杭州市",
-            "--password",
-            "Admin2024x",
-        ]
-    )
+    assert _create_admin(runner, "weak").exit_code != 0
+    result = _create_admin(runner, "Admin2024x")
     assert result.exit_code == 0, result.output
     with app.app_context():
         user = db.session.scalar(db.select(User).where(User.phone == "13800001111"))
