@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from guild.config import load_config
+from guild.extensions import MAX_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,7 +17,7 @@ class BoundedIntConverter(IntegerConverter):
     """<int:…> in URLs, refusing numbers no id column can hold (404, not a database error)."""
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
 
 
@@ -62,7 +63,7 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():
             if engine.dialect.name == "sqlite":
-                event.listen(engine, "connect", _sqlite_pragmas(app.config["SQLITE_SYNCHRONOUS"]))
+                _make_sqlite_transactional(engine, app.config["SQLITE_SYNCHRONOUS"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -70,8 +71,18 @@ def _init_extensions(app: Flask) -> None:
     init_login(app)
 
 
-def _sqlite_pragmas(synchronous: str):
+def _make_sqlite_transactional(engine, synchronous: str) -> None:
+    """WAL, foreign keys, and real transactions on SQLite.
+
+    The sqlite3 driver only opens a transaction before writes, so a SAVEPOINT taken before
+    any write would start the transaction and its RELEASE would commit it: services' nested
+    transactions would escape the request's rollback. SQLAlchemy's documented recipe: let
+    the driver do nothing and emit BEGIN ourselves when SQLAlchemy begins.
+    """
+
+    @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -79,10 +90,13 @@ def _sqlite_pragmas(synchronous: str):
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
 
-    return on_connect
+    @event.listens_for(engine, "begin")
+    def on_begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN")
 
 
 def _register_blueprints(app: Flask) -> None:
+    from competitions.questions.routes import bp as banks_bp
     from competitions.views import bp as competitions_bp
     from guild.accounts.admin_views import bp as admin_bp
     from guild.accounts.enterprise_views import bp as enterprises_bp
@@ -100,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
         audit_bp,
         trades_bp,
         competitions_bp,
+        banks_bp,
         studios_bp,
     ):
         app.register_blueprint(blueprint)

@@ -52,6 +52,8 @@ class Config:
     # Workers share a factory IP, so the IP limit is generous and the account limit strict.
     LOGIN_LIMIT_PER_ACCOUNT = "5 per minute;20 per hour"
     LOGIN_LIMIT_PER_IP = "60 per minute"
+    # A factory signs up its workers from one address during a campaign: room for a queue.
+    REGISTER_LIMIT_PER_IP = "30 per minute;600 per day"
     RATELIMIT_HEADERS_ENABLED = True
     PROXY_FIX_HOPS = 0  # set to the number of reverse proxies in front of the app
 

@@ -1,13 +1,11 @@
 """Field helpers shared by the forms of every domain."""
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from wtforms import ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-NAME_PATTERN = re.compile(r"^[\w\u00b7\u30fb .'-]+$")  # letters, digits, ·, space, . ' -
+from guild.text import has_control_characters
 
 
 def optional_int(value) -> int | None:
@@ -34,15 +32,20 @@ def length(maximum: int, minimum: int = 0):
     )
 
 
-def plain_name(form, field) -> None:
-    """Accept only letters, digits, spaces and name punctuation: no markup."""
-    if field.data and not NAME_PATTERN.match(field.data):
-        raise ValidationError(_l("Use only letters, digits, spaces and ·."))
+def checked_by(rule):
+    """A WTForms validator from a rule function that returns a problem or None."""
+
+    def validate(form, field) -> None:
+        problem = rule(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+    return validate
 
 
 def no_markup(form, field) -> None:
     """Refuse angle brackets and control characters in free text shown on pages."""
-    if field.data and any(c in "<>" or (ord(c) < 32 and c not in "\r\n\t") for c in field.data):
+    if field.data and (any(c in "<>" for c in field.data) or has_control_characters(field.data)):
         raise ValidationError(_l("Do not use < > or control characters."))
 
 

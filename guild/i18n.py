@@ -4,9 +4,7 @@ from functools import cache
 
 from babel import Locale
 from flask import current_app, has_request_context, request
-from flask_babel import get_translations
 from flask_login import current_user
-from markupsafe import escape
 
 LANGUAGE_COOKIE = "guild_lang"
 LANGUAGE_NAMES = {"zh_Hans": "简体中文", "en": "English"}
@@ -38,9 +36,3 @@ def _locale_code() -> str:
 def html_lang(locale: str) -> str:
     """The BCP 47 tag for the <html lang> attribute."""
     return "zh-Hans" if locale.startswith("zh") else locale
-
-
-def request_gettext(message: str, **variables) -> str:
-    """`_()` for templates rendered outside a page's context (imported macros, errors)."""
-    text = get_translations().ugettext(message)
-    return escape(text) % variables if variables else text

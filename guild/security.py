@@ -2,6 +2,9 @@
 
 from flask import Flask, Response, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import lazy_gettext as _l
+
+from guild.errors import error_response
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -60,9 +63,22 @@ class SessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 
 
+def refuse_nul_characters():
+    """Refuse query or form values holding a NUL: no text needs one; PostgreSQL rejects it."""
+    values = [*request.args.values()]
+    if request.method in ("POST", "PUT", "PATCH"):
+        values += request.form.values()
+    if any("\x00" in value for value in values):
+        return error_response(
+            400, str(_l("The request contained characters that are not allowed."))
+        )
+    return None
+
+
 def install_security(app: Flask) -> None:
     """Register the hooks; call before the extensions so they run after their cookies are set."""
     app.session_interface = SessionInterface()
+    app.before_request(refuse_nul_characters)
     # after_request hooks run in reverse order of registration: these go first to run last.
     app.after_request(secure_cookies_over_https)
     app.after_request(add_security_headers)

@@ -7,9 +7,14 @@ from flask import url_for as flask_url_for
 from flask_babel import get_locale, get_translations
 from markupsafe import escape
 
-from guild.accounts.names import mask_name, mask_phone
+from guild.accounts.names import mask_phone
 from guild.accounts.roles import Role
-from guild.i18n import LANGUAGE_NAMES, html_lang, request_gettext
+from guild.i18n import LANGUAGE_NAMES, html_lang
+
+
+def request_gettext(message: str, **variables) -> str:
+    """`_()` for templates rendered without the page context (imported macros)."""
+    return _gettext_with(get_translations())(message, **variables)
 
 
 def _gettext_with(translations) -> Callable[..., str]:
@@ -36,7 +41,8 @@ def _url_for_with(known: dict, script_root: str) -> Callable[..., str]:
     """
 
     def url_for(endpoint: str, **values) -> str:
-        if values and (endpoint != "static" or len(values) != 1 or "filename" not in values):
+        relative = endpoint.startswith(".")  # depends on the current blueprint
+        if relative or (values and (endpoint != "static" or set(values) != {"filename"})):
             return flask_url_for(endpoint, **values)
         key = (script_root, endpoint, values.get("filename"))
         url = known.get(key)
@@ -65,7 +71,6 @@ def install_templating(app: Flask) -> None:
     app.extensions["guild_urls"] = {}
     app.context_processor(_template_context)
     app.jinja_env.globals["_"] = request_gettext
-    app.add_template_filter(mask_name, "mask_name")
     app.add_template_filter(mask_phone, "mask_phone")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

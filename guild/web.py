@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from guild.accounts.models import User
 from guild.audit.services import Actor
 from guild.errors import DomainError
-from guild.extensions import db
+from guild.extensions import MAX_ID, db
 
 
 def current_account() -> User | None:
@@ -22,9 +22,6 @@ def current_account() -> User | None:
 def current_actor() -> Actor:
     """The signed-in user and their address, for audited services."""
     return Actor(user=current_account(), ip=request.remote_addr)
-
-
-MAX_ID = 2**31 - 1  # the largest id any table holds; larger numbers are simply not found
 
 
 def int_arg(name: str) -> int | None:
@@ -50,8 +47,8 @@ def safe_next(target: str | None, default: str) -> str:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
-    if "\\" in target:
-        return default
+    if "\\" in target or any(ord(c) < 33 or c == "\x7f" for c in target):
+        return default  # no backslashes, spaces or control characters: no header injection
     return target
 
 
@@ -67,3 +64,12 @@ def show_domain_error(form: FlaskForm, error: DomainError) -> bool:
 def city_choices() -> list[tuple[str, str]]:
     """The configured cities as select choices."""
     return [(city, city) for city in current_app.config["CITIES"]]
+
+
+def filter_args(*names: str) -> dict[str, str]:
+    """The named query arguments that are present, to carry into page links.
+
+    Only known names: the rest of the query string must never reach url_for, where keys
+    such as `_external` or `_anchor` change what it builds.
+    """
+    return {name: request.args[name] for name in names if request.args.get(name)}

@@ -36,6 +36,16 @@ EXPECTED_RULES = {
     "trades.edit": roles(Role.ORGANISER, Role.ADMIN),
     "trades.upload": roles(Role.ORGANISER, Role.ADMIN),
     "competitions.index": PUBLIC,
+    "banks.index": roles(Role.ORGANISER, Role.ADMIN),
+    "banks.trade_bank": roles(Role.ORGANISER, Role.ADMIN),
+    "banks.create": roles(Role.ORGANISER, Role.ADMIN),
+    "banks.edit": roles(Role.ORGANISER, Role.ADMIN),
+    "banks.preview": roles(Role.ORGANISER, Role.ADMIN),
+    "banks.change_status": roles(Role.ORGANISER, Role.ADMIN),
+    "banks.template": roles(Role.ORGANISER, Role.ADMIN),
+    "banks.export": roles(Role.ORGANISER, Role.ADMIN),
+    "banks.upload": roles(Role.ORGANISER, Role.ADMIN),
+    "banks.confirm_import": roles(Role.ORGANISER, Role.ADMIN),
     "studios.index": PUBLIC,
 }
 
@@ -58,6 +68,8 @@ def test_declared_rules_match_the_table(app):
 
 def _sample_values(app, people) -> dict[str, int]:
     """Real ids for every URL parameter the routes take."""
+    from competitions.questions.services.bank import create_question
+    from competitions.questions.types import QuestionData, QuestionType
     from guild.audit.services import Actor
     from guild.extensions import db
     from guild.trades.levels import SkillLevel
@@ -65,9 +77,12 @@ def _sample_values(app, people) -> dict[str, int]:
 
     with app.app_context():
         trade = save_trade(Actor(None), None, TradeFields("电工", "电力能源", (SkillLevel.L5,)))
+        data = QuestionData(QuestionType.TRUE_FALSE, "停电作业前必须验电。", answer=["true"])
+        question = create_question(Actor(None), trade, data)
         db.session.commit()
-        trade_id = trade.id
-    return {"user_id": people.make(real_name="李四").id, "trade_id": trade_id}
+        trade_id, question_id = trade.id, question.id
+    user_id = people.make(real_name="李四").id
+    return {"user_id": user_id, "trade_id": trade_id, "question_id": question_id}
 
 
 def _urls(app, values):

@@ -86,13 +86,14 @@ def test_register_refuses_a_duplicate_phone(app, client, people):
     assert len(_users(app)) == 1
 
 
-def test_script_in_a_name_is_escaped_where_shown(app, client, people):
-    """Names are escaped on pages even when they contain markup-like characters."""
+def test_names_and_enterprises_are_escaped_where_shown(app, client, people):
+    """Quotes in names and ampersands in enterprise names reach pages escaped."""
     admin = people.make(Role.ADMIN)
-    people.make(real_name="O'Brien & Co")
+    people.make(real_name="O'Brien", enterprise_id=people.enterprise("宁波港 & 物流", "宁波市"))
     login(client, admin)
     html = client.get("/admin/users").get_data(as_text=True)
-    assert "O&#39;Brien &amp; Co" in html
+    assert "O&#39;Brien" in html
+    assert "宁波港 &amp; 物流" in html
 
 
 def test_login_and_logout(client, people):
@@ -240,3 +241,45 @@ def test_mask_name(name, masked):
 def test_mask_phone():
     """Staff lists keep the first three and last four digits."""
     assert mask_phone("13812345678") == "138****5678"
+
+
+@pytest.mark.parametrize("phone", ["13912345678\n", "13٩12345678", "１3912345678", " 13912345678"])
+def test_look_alike_phones_are_refused(app, client, people, phone):
+    """A trailing newline, other scripts' digits or spaces never make a second account."""
+    people.make(phone="13912345678")
+    response = client.post("/account/register", data={**GOOD, "phone": phone})
+    assert response.status_code == 200
+    assert len(_users(app)) == 1
+
+
+def test_signing_out_ends_the_session_on_the_server(app, people):
+    """After sign-out, a copy of the old cookies no longer signs anyone in."""
+    person = people.make()
+    client = app.test_client()
+    login(client, person, remember=True)
+    remember = client.get_cookie("remember_token").value
+    session_cookie = client.get_cookie("session").value
+    client.post("/account/logout")
+    thief = app.test_client()
+    thief.set_cookie("remember_token", remember)
+    thief.set_cookie("session", session_cookie)
+    assert thief.get("/account/profile").status_code == 302
+
+
+def test_signing_out_leaves_other_devices_signed_in(app, people):
+    """Sign-out ends this browser's session only."""
+    person = people.make()
+    phone, desk = app.test_client(), app.test_client()
+    login(phone, person)
+    login(desk, person)
+    phone.post("/account/logout")
+    assert desk.get("/account/profile").status_code == 200
+
+
+def test_each_sign_in_gets_its_own_token(app, people):
+    """Two sign-ins never share a remember token."""
+    person = people.make()
+    first, second = app.test_client(), app.test_client()
+    login(first, person, remember=True)
+    login(second, person, remember=True)
+    assert first.get_cookie("remember_token").value != second.get_cookie("remember_token").value

@@ -125,10 +125,11 @@ def test_audit_log_filters(app, client, people):
     client.post(f"/admin/users/{worker.id}/active", data={"active": "0"})
     client.set_cookie("guild_lang", "en")
     page = client.get("/admin/audit/?action=role.grant").get_data(as_text=True)
-    assert "<code>role.grant</code>" in page
-    assert "<code>user.deactivate</code>" not in page
+    assert '<code class="small">role.grant</code>' in page
+    assert "Role granted" in page
+    assert '<code class="small">user.deactivate</code>' not in page
     by_actor = client.get(f"/admin/audit/?actor={admin.id}").get_data(as_text=True)
-    assert "<code>user.deactivate</code>" in by_actor
+    assert '<code class="small">user.deactivate</code>' in by_actor
     empty = client.get("/admin/audit/?since=2001-01-01&until=2001-01-02").get_data(as_text=True)
     assert "No entries match." in empty
     assert client.get("/admin/audit/?since=junk&until=99999-1-1&actor=-3").status_code == 200

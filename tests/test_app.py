@@ -159,3 +159,30 @@ def test_create_admin_command(runner, app):
     with app.app_context():
         user = db.session.scalar(db.select(User).where(User.phone == "13800001111"))
         assert "admin" in {role.value for role in user.role_set}
+
+
+def test_a_rollback_undoes_nested_service_writes(make_app, people):
+    """Services' savepoints stay inside the request's transaction (SQLite included)."""
+    from guild.accounts.models import Enterprise
+    from guild.accounts.services.enterprises import create_enterprise
+    from guild.audit.models import AuditEntry
+    from guild.audit.services import Actor
+
+    app = make_app()
+    with app.app_context():
+        create_enterprise(Actor(None), "回滚测试有限公司", "杭州市", None)
+        db.session.rollback()
+        assert db.session.scalar(db.select(db.func.count(Enterprise.id))) == 0
+        assert db.session.scalar(db.select(db.func.count(AuditEntry.id))) == 0
+
+
+def test_create_admin_refuses_bad_fields(runner):
+    """The command checks phone, name and city like the sign-up form does."""
+    for phone, name, city in (
+        ("not-a-phone", "管理员", "杭州市"),
+        ("13800001111", "<b>x</b>", "杭州市"),
+        ("13800001111", "管理员", "火星"),
+    ):
+        arguments = ["--phone", phone, "--name", name, "--city", city, "--password", "Admin2024x"]
+        result = runner.invoke(args=["users", "create-admin", *arguments])
+        assert result.exit_code != 0, (phone, name, city)

@@ -230,3 +230,40 @@ def test_login_next_stays_on_site(client, people, target, expected):
     location = urlsplit(response.headers["Location"])
     assert location.netloc in ("", "localhost")
     assert location.path == expected
+
+
+def test_nul_characters_are_refused_before_the_database(client, people):
+    """A NUL anywhere in a query or form gives 400, never a database error."""
+    for url in ("/trades/?q=%00", "/trades/?category=a%00b", "/skills/?x=%00"):
+        assert client.get(url).status_code == 400
+    response = client.post(
+        "/account/register", data={"real_name": "张\x00三", "phone": "13912345678"}
+    )
+    assert response.status_code == 400
+
+
+def test_line_breaks_in_next_never_reach_a_header(client, people):
+    """A CR/LF in next is ignored, not echoed into Location."""
+    response = client.post("/language", data={"language": "en", "next": "/a\r\nSet-Cookie: x=1"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    login(client, people.make())
+    assert client.get("/account/login?next=/a%0d%0ab").headers["Location"] == "/"
+
+
+def test_audit_links_ignore_unknown_arguments(client, people):
+    """Arguments url_for treats specially never pass through the audit filters."""
+    login(client, people.make(Role.ADMIN))
+    response = client.get("/admin/audit/?endpoint=x&_method=POST&_external=1&_anchor=y&page=1")
+    assert response.status_code == 200
+
+
+def test_registration_is_rate_limited_per_address(make_app):
+    """Sign-ups from one address are capped; the page says so."""
+    client = make_app(REGISTER_LIMIT_PER_IP="2 per minute").test_client()
+    client.set_cookie("guild_lang", "en")
+    for _ in range(2):
+        assert client.post("/account/register", data={}).status_code == 200
+    response = client.post("/account/register", data={})
+    assert response.status_code == 429
+    assert "Too many attempts" in response.get_data(as_text=True)

@@ -36,6 +36,12 @@ BAD_FILES = {
     "empty_file": (b"", [(1,)]),
     "invalid_code": ((HEADER + "6-31-1-03,电工,电力能源,L5\n" + GOOD_ROWS).encode(), [(2,)]),
     "unknown_level": ((HEADER + GOOD_ROWS.replace("L5 L4\n", "L6\n")).encode(), [(3,)]),
+    "huge_cell": (
+        (HEADER + "6-31-01-03,电工,电力能源,L5\n" + "x" * 200_000 + "\n").encode(),
+        [(3,)],
+    ),
+    "nul_character": ((HEADER + "6-31-01-03,电\x00工,电力能源,L5\n").encode(), [(1,)]),
+    "arabic_indic_code": ((HEADER + "٦-٣١-٠١-٠٣,电工,电力能源,L5\n").encode(), [(2,)]),
     "one_bad_row_of_many": (
         (HEADER + GOOD_ROWS + "6-18-08-01,磨工,,L5\n" + "6-18-08-06,镗工,机械制造,L5\n").encode(),
         [(5,)],
@@ -321,3 +327,22 @@ def test_trade_needs_a_level(app, client, as_role):
     assert response.status_code == 200
     assert "is-invalid" in response.get_data(as_text=True)
     assert count(app, Trade) == 0
+
+
+def test_an_empty_code_cell_keeps_the_code(app, runner, tmp_path):
+    """Updating by name with no code in the file leaves the trade's code as it was."""
+    add_trade(app, "车工", code="6-18-01-01")
+    result = import_file(runner, tmp_path, "name,category,levels\n车工,机械制造,L5 L4\n".encode())
+    assert result.exit_code == 0, result.output
+    trade = trade_by_name(app, "车工")
+    assert (trade.code, trade.level_codes) == ("6-18-01-01", ["L5", "L4"])
+
+
+def test_two_rows_for_one_trade_are_refused(app, runner, tmp_path):
+    """A row matching by code and another by name, both the same trade: refused, by line."""
+    add_trade(app, "车工", code="6-18-01-01")
+    content = HEADER + "6-18-01-01,车工甲,机械制造,L5\n,车工,机械制造,L4\n"
+    result = import_file(runner, tmp_path, content.encode())
+    assert result.exit_code != 0
+    assert mentions(result.output, 3) and mentions(result.output, 2)
+    assert trade_by_name(app, "车工").level_codes == ["L5"]

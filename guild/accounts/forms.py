@@ -6,18 +6,14 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField, Valid
 from wtforms.validators import Optional, Regexp
 
 from guild.accounts.roles import Role
-from guild.forms import length, no_markup, optional_int, plain_name, required, select_choices
-
-PHONE_PATTERN = r"^1[3-9]\d{9}$"
+from guild.accounts.rules import name_problem, phone_problem
+from guild.forms import checked_by, length, no_markup, optional_int, required, select_choices
 
 
 def phone_field():
     return StringField(
         _l("Mobile phone"),
-        [
-            required(),
-            Regexp(PHONE_PATTERN, message=_l("Enter an 11-digit mainland mobile number.")),
-        ],
+        [required(), checked_by(phone_problem)],
         render_kw={"inputmode": "numeric", "autocomplete": "tel", "maxlength": 11},
     )
 
@@ -26,7 +22,7 @@ class ProfileFields(FlaskForm):
     """The fields a person keeps up to date about themselves."""
 
     real_name = StringField(
-        _l("Real name"), [required(), length(30, 2), plain_name], render_kw={"autocomplete": "name"}
+        _l("Real name"), [required(), checked_by(name_problem)], render_kw={"autocomplete": "name"}
     )
     city = SelectField(_l("City"), [required()], choices=[])
     enterprise = SelectField(
@@ -81,7 +77,7 @@ class EnterpriseForm(FlaskForm):
         [
             Optional(),
             Regexp(
-                r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$",
+                r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}\Z",
                 message=_l("Enter the 18-character unified social credit code."),
             ),
         ],

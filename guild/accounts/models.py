@@ -39,8 +39,6 @@ class User(UserMixin, db.Model):
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
     locale: Mapped[str | None] = mapped_column(String(10))
     is_active: Mapped[bool] = mapped_column(default=True)
-    # Bumped to end every session and remember-me cookie of this user at once.
-    session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
@@ -51,10 +49,6 @@ class User(UserMixin, db.Model):
         cascade="all, delete-orphan",
         foreign_keys="UserRole.user_id",
     )
-
-    def get_id(self) -> str:
-        """Flask-Login's session token: the id and the session version together."""
-        return f"{self.id}:{self.session_version}"
 
     @property
     def role_set(self) -> frozenset[Role]:
@@ -84,3 +78,14 @@ class UserRole(db.Model):
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     user: Mapped[User] = relationship(back_populates="roles", foreign_keys=[user_id])
+
+
+class UserSession(db.Model):
+    """One signed-in browser; deleting the row signs it out at its next request."""
+
+    __tablename__ = "user_sessions"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]

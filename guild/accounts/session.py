@@ -3,16 +3,17 @@
 from dataclasses import dataclass
 from functools import cache
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Dialect, bindparam, select
 from sqlalchemy.engine import Compiled
 
-from guild.accounts.models import User, UserRole
-from guild.accounts.names import mask_name
+from guild.accounts.models import User, UserRole, UserSession
 from guild.accounts.roles import Role
-from guild.extensions import db, login_manager
+from guild.accounts.services.sessions import open_session
+from guild.extensions import MAX_ID, db, login_manager
+from guild.timeutil import utcnow
 
 
 @dataclass(frozen=True, eq=False)
@@ -26,36 +27,26 @@ class SessionUser(UserMixin):
     id: int
     real_name: str
     locale: str | None
-    session_version: int
     enterprise_id: int | None
     role_set: frozenset[Role]
+    session_token: str
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        return f"{self.id}:{self.session_token}"
 
     def has_role(self, role: Role) -> bool:
         """Tell whether the user holds the role."""
         return role in self.role_set
 
-    @property
-    def public_name(self) -> str:
-        """The masked name other users see."""
-        return mask_name(self.real_name)
-
 
 SESSION_USER_QUERY = (
-    select(
-        User.id,
-        User.real_name,
-        User.locale,
-        User.session_version,
-        User.enterprise_id,
-        UserRole.role,
-    )
+    select(User.id, User.real_name, User.locale, User.enterprise_id, UserRole.role)
+    .join(UserSession, UserSession.user_id == User.id)
     .outerjoin(UserRole, UserRole.user_id == User.id)
     .where(
-        User.id == bindparam("user_id"),
-        User.session_version == bindparam("version"),
+        UserSession.token == bindparam("token"),
+        UserSession.user_id == bindparam("user_id"),
+        UserSession.expires_at > bindparam("now"),
         User.is_active.is_(True),
     )
 )
@@ -66,7 +57,7 @@ def _compiled_query(dialect: Dialect) -> Compiled:
     return SESSION_USER_QUERY.compile(dialect=dialect)
 
 
-def _session_rows(user_id: int, version: int) -> list[tuple]:
+def _session_rows(user_id: int, token: str) -> list[tuple]:
     """Run the session query straight on the driver's cursor.
 
     This runs on every signed-in request. SQLAlchemy's execution layer (cache key, result
@@ -74,7 +65,8 @@ def _session_rows(user_id: int, version: int) -> list[tuple]:
     dialect and its SQL and parameters handed to the DBAPI cursor.
     """
     compiled = _compiled_query(db.engine.dialect)
-    parameters = compiled.construct_params({"user_id": user_id, "version": version})
+    values = {"user_id": user_id, "token": token, "now": utcnow()}
+    parameters = compiled.construct_params(values)
     if compiled.positiontup:  # qmark/format drivers take a sequence, pyformat ones a mapping
         parameters = tuple(parameters[name] for name in compiled.positiontup)
     with db.engine.connect() as connection:
@@ -86,17 +78,27 @@ def _session_rows(user_id: int, version: int) -> list[tuple]:
             cursor.close()
 
 
-def load_session_user(token: str) -> SessionUser | None:
-    """The active user of a session token "id:version"; a stale version finds no one."""
-    user_id, _, version = token.partition(":")
-    if not (user_id.isdigit() and version.isdigit()) or int(user_id) > 2**31 - 1:
+def load_session_user(session_id: str) -> SessionUser | None:
+    """The active user of a live session "user_id:token"; an ended or expired one finds no one."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isascii() or not user_id.isdigit() or int(user_id) > MAX_ID or not token:
         return None
-    rows = _session_rows(int(user_id), int(version))
+    rows = _session_rows(int(user_id), token[:64])
     if not rows:
         return None
     first = rows[0]
-    roles = frozenset(Role(row[5]) for row in rows if row[5] is not None)
-    return SessionUser(first[0], first[1], first[2], first[3], first[4], roles)
+    roles = frozenset(Role(row[4]) for row in rows if row[4] is not None)
+    return SessionUser(first[0], first[1], first[2], first[3], roles, token)
+
+
+def sign_in_as(user: User, remember: bool) -> SessionUser:
+    """Open a server-side session for the user; the view then hands it to login_user."""
+    config = current_app.config
+    lifetime = config["REMEMBER_COOKIE_DURATION" if remember else "PERMANENT_SESSION_LIFETIME"]
+    opened = open_session(user, lifetime)
+    return SessionUser(
+        user.id, user.real_name, user.locale, user.enterprise_id, user.role_set, opened.token
+    )
 
 
 def init_login(app: Flask) -> None:
@@ -106,6 +108,6 @@ def init_login(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to open this page.")
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_session_user)
-    # Revocation is server-side (the session version), so Flask-Login's per-request hash of
+    # Revocation is server-side (the sessions table), so Flask-Login's per-request hash of
     # address and browser adds nothing; on a factory's shared IP it would only add noise.
     login_manager.session_protection = None

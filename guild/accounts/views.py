@@ -8,6 +8,8 @@ from guild.access import public, signed_in
 from guild.accounts.forms import LoginForm, PasswordForm, ProfileFields, RegisterForm
 from guild.accounts.services import users
 from guild.accounts.services.enterprises import enterprise_choices
+from guild.accounts.services.sessions import close_session
+from guild.accounts.session import sign_in_as
 from guild.errors import DomainError
 from guild.extensions import db, limiter
 from guild.forms import select_choices
@@ -23,6 +25,7 @@ def _fill_choices(form: ProfileFields) -> None:
 
 @bp.route("/register", methods=["GET", "POST"])
 @public
+@limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_IP"], methods=["POST"])
 def register():
     """Open a worker account and sign in."""
     if current_user.is_authenticated:
@@ -42,8 +45,8 @@ def register():
         except DomainError as error:
             show_domain_error(form, error)
         else:
+            login_user(sign_in_as(user, remember=False))
             db.session.commit()
-            login_user(user)
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.real_name), "success")
             return redirect(url_for("main.index"))
     return render_template("auth/register.html", form=form)
@@ -71,8 +74,8 @@ def login():
         if user is None:
             form.password.errors = [_("Wrong phone number or password, or the account is off.")]
         else:
+            login_user(sign_in_as(user, form.remember.data), remember=form.remember.data)
             db.session.commit()
-            login_user(user, remember=form.remember.data)
             return redirect(target)
     return render_template("auth/login.html", form=form)
 
@@ -80,7 +83,10 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @public
 def logout():
-    """Sign out of this device."""
+    """Sign out of this device: its server-side session ends too."""
+    if current_user.is_authenticated:
+        close_session(current_user.session_token)
+        db.session.commit()
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("main.index"))
@@ -113,12 +119,16 @@ def password():
     if form.validate_on_submit():
         account = current_account()
         try:
-            users.change_password(account, form.current_password.data, form.new_password.data)
+            users.change_password(
+                account,
+                form.current_password.data,
+                form.new_password.data,
+                keep_session=current_user.session_token,
+            )
         except DomainError as error:
             show_domain_error(form, error)
         else:
             db.session.commit()
-            login_user(account)  # a new session token keeps this device signed in
             flash(_("Your password is changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/password.html", form=form)

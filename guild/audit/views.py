@@ -7,10 +7,12 @@ from flask import Blueprint, current_app, render_template, request
 from guild.access import roles_required
 from guild.accounts.roles import Role
 from guild.audit import services
+from guild.audit.labels import action_label
 from guild.timeutil import local_midnight_utc
-from guild.web import int_arg, page_number, page_size
+from guild.web import filter_args, int_arg, page_number, page_size
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+FILTERS = ("action", "actor", "object_type", "object_id", "since", "until")
 
 
 def _day_arg(name: str) -> date | None:
@@ -43,5 +45,6 @@ def index():
         object_types=services.known_object_types(),
         args=request.args,
         changes=services.changes,
-        filter_args={k: v for k, v in request.args.items() if k != "page"},
+        action_label=action_label,
+        filter_args=filter_args(*FILTERS),
     )

@@ -4,10 +4,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectMultipleField, StringField, widgets
-from wtforms.validators import Optional, Regexp
+from wtforms.validators import Optional
 
-from guild.forms import length, no_markup, required, select_choices
+from guild.forms import checked_by, required, select_choices
 from guild.trades.levels import SkillLevel
+from guild.trades.rules import category_problem, code_problem, name_problem
 
 
 class TradeForm(FlaskForm):
@@ -15,11 +16,11 @@ class TradeForm(FlaskForm):
 
     code = StringField(
         _l("National occupation code"),
-        [Optional(), Regexp(r"^\d-\d{2}-\d{2}-\d{2}$", message=_l("Use the form 6-31-01-03."))],
+        [Optional(), checked_by(code_problem)],
         render_kw={"placeholder": "6-31-01-03"},
     )
-    name = StringField(_l("Name"), [required(), length(50, 1), no_markup])
-    category = StringField(_l("Category"), [required(), length(30, 1), no_markup])
+    name = StringField(_l("Name"), [required(), checked_by(name_problem)])
+    category = StringField(_l("Category"), [required(), checked_by(category_problem)])
     levels = SelectMultipleField(
         _l("Skill levels"),
         choices=select_choices((level.value, level.value) for level in SkillLevel),

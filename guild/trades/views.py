@@ -1,10 +1,10 @@
 """The trades catalogue: public list and search, editing by organisers: blueprint `trades`."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from guild.access import public, roles_required
+from guild.access import public, roles_required, rule_for
 from guild.accounts.roles import Role
 from guild.errors import DomainError
 from guild.extensions import db
@@ -36,7 +36,8 @@ def index():
 
 
 def _can_edit() -> bool:
-    return current_user.is_authenticated and bool(current_user.role_set & set(EDITORS))
+    """Whether the editing links should show: the rule of the edit page decides."""
+    return rule_for(current_app, "trades.create").allows(current_user)
 
 
 def _fields(form: TradeForm) -> catalogue.TradeFields:

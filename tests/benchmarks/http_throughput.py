@@ -48,6 +48,7 @@ def main() -> None:
             "bare /ping": (base + "/ping", None),
             "home page, visitor": (base + "/", None),
             "home page, signed in": (base + "/", cookie),
+            "enterprise list (sign-in only)": (base + "/enterprises/", cookie),
             "profile form, signed in": (base + "/account/profile", cookie),
         }
         for url, sent in targets.values():  # warm up every worker
@@ -62,10 +63,10 @@ def main() -> None:
 def report(figures: dict[str, list[float]], args) -> None:
     bare = statistics.median(figures["bare /ping"])
     print(f"gunicorn 2 sync workers, wrk -t2 -c8, {args.rounds} rounds x {args.seconds}s, SQLite")
-    print(f"{'endpoint':<28}{'req/s (median)':>16}{'ratio to bare':>16}")
+    print(f"{'endpoint':<32}{'req/s (median)':>16}{'ratio to bare':>16}")
     for name, values in figures.items():
         median = statistics.median(values)
-        print(f"{name:<28}{median:>16.0f}{median / bare:>16.2f}")
+        print(f"{name:<32}{median:>16.0f}{median / bare:>16.2f}")
 
 
 if __name__ == "__main__":

@@ -2,11 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import or_
+from sqlalchemy import delete, or_
 from sqlalchemy.exc import IntegrityError
 
 from guild.accounts.models import User, UserRole
 from guild.accounts.roles import Role
+from guild.accounts.services.sessions import close_sessions
 from guild.audit.services import Actor, record
 from guild.errors import DomainError
 from guild.extensions import db
@@ -35,13 +36,16 @@ def revoke_role(actor: Actor, user: User, role: Role) -> None:
     """Take a role from a user; an admin cannot take their own admin role."""
     if role == Role.ADMIN and actor.user is not None and user.id == actor.user.id:
         raise DomainError(_l("You cannot revoke your own administrator role."))
-    grant = next((grant for grant in user.roles if grant.role == role), None)
-    if grant is None:
+    if role not in user.role_set:
         return
     before = _roles_snapshot(user)
-    user.roles.remove(grant)
-    db.session.flush()
-    record(actor, "role.revoke", user, before, _roles_snapshot(user))
+    # A statement, not an ORM delete: two admins revoking at once both simply succeed.
+    removed = db.session.execute(
+        delete(UserRole).where(UserRole.user_id == user.id, UserRole.role == role)
+    ).rowcount
+    db.session.expire(user, ["roles"])
+    if removed:
+        record(actor, "role.revoke", user, before, _roles_snapshot(user))
 
 
 def set_active(actor: Actor, user: User, active: bool) -> None:
@@ -52,7 +56,7 @@ def set_active(actor: Actor, user: User, active: bool) -> None:
         return
     user.is_active = active
     if not active:
-        user.session_version += 1
+        close_sessions(user)
     db.session.flush()
     action = "user.reactivate" if active else "user.deactivate"
     record(actor, action, user, {"is_active": not active}, {"is_active": active})

@@ -19,11 +19,16 @@ def create_enterprise(actor: Actor, name: str, city: str, credit_code: str | Non
         with db.session.begin_nested():
             db.session.add(enterprise)
     except IntegrityError as error:
-        raise DomainError(
-            _l("An enterprise with this name or credit code already exists."), field="name"
-        ) from error
+        field = "credit_code" if credit_code and _credit_code_taken(credit_code) else "name"
+        message = _l("An enterprise with this name or credit code already exists.")
+        raise DomainError(message, field=field) from error
     record(actor, "enterprise.create", enterprise, None, enterprise_snapshot(enterprise))
     return enterprise
+
+
+def _credit_code_taken(credit_code: str) -> bool:
+    query = db.select(Enterprise.id).where(Enterprise.credit_code == credit_code)
+    return db.session.scalar(query) is not None
 
 
 def enterprise_snapshot(enterprise: Enterprise) -> dict:

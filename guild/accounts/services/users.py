@@ -2,12 +2,15 @@
 
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from guild.accounts.models import Enterprise, User, UserRole
 from guild.accounts.roles import Role
+from guild.accounts.rules import name_problem, phone_problem
 from guild.accounts.services.passwords import hash_password, password_problem, verify_password
+from guild.accounts.services.sessions import close_sessions
 from guild.errors import DomainError
 from guild.extensions import db
 from guild.timeutil import utcnow
@@ -25,10 +28,21 @@ class Registration:
 
 
 def register_user(data: Registration, roles: tuple[Role, ...] = (Role.WORKER,)) -> User:
-    """Create an account; raises DomainError for a weak password or a phone already used."""
-    problem = password_problem(data.password, data.phone)
-    if problem:
-        raise DomainError(problem, field="password")
+    """Create an account; raises DomainError naming the field for any rule it breaks."""
+    checks = (
+        ("phone", phone_problem(data.phone)),
+        ("real_name", name_problem(data.real_name)),
+        (
+            "city",
+            None
+            if data.city in current_app.config["CITIES"]
+            else str(_l("Choose a city from the list.")),
+        ),
+        ("password", password_problem(data.password, data.phone)),
+    )
+    for field, problem in checks:
+        if problem:
+            raise DomainError(problem, field=field)
     enterprise = _enterprise_or_none(data.enterprise_id)
     user = User(
         real_name=data.real_name.strip(),
@@ -66,20 +80,25 @@ def authenticate(phone: str, password: str) -> User | None:
     return user
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """Set a new password after checking the current one; other sessions end."""
+def change_password(user: User, current: str, new: str, keep_session: str | None) -> None:
+    """Set a new password after checking the current one; every other session ends."""
     if not verify_password(user.password_hash, current):
         raise DomainError(_l("The current password is wrong."), field="current_password")
     problem = password_problem(new, user.phone)
     if problem:
         raise DomainError(problem, field="new_password")
     user.password_hash = hash_password(new)
-    user.session_version += 1
+    close_sessions(user, keep=keep_session)
     db.session.flush()
 
 
 def update_profile(user: User, real_name: str, city: str, enterprise_id: int | None) -> None:
     """Change the user's own name, city and enterprise."""
+    problem = name_problem(real_name)
+    if problem:
+        raise DomainError(problem, field="real_name")
+    if city not in current_app.config["CITIES"]:
+        raise DomainError(_l("Choose a city from the list."), field="city")
     user.enterprise = _enterprise_or_none(enterprise_id)
     user.real_name = real_name.strip()
     user.city = city

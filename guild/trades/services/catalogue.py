@@ -13,6 +13,7 @@ from guild.extensions import db
 from guild.text import like_pattern
 from guild.trades.levels import SkillLevel, sort_levels
 from guild.trades.models import Trade
+from guild.trades.rules import category_problem, code_problem, name_problem
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,15 @@ def trade_snapshot(trade: Trade) -> dict:
     }
 
 
-def apply_fields(trade: Trade, fields: TradeFields) -> None:
-    """Copy the fields onto the trade, normalising code and levels."""
-    trade.code = (fields.code or "").strip() or None
+def apply_fields(trade: Trade, fields: TradeFields, keep_code: bool = False) -> None:
+    """Copy the fields onto the trade, normalising code and levels.
+
+    With keep_code, an empty code leaves the trade's code as it is (imports whose sheet has
+    no code for a trade must not erase it); otherwise it clears the code.
+    """
+    code = (fields.code or "").strip() or None
+    if code is not None or not keep_code:
+        trade.code = code
     trade.name = fields.name.strip()
     trade.category = fields.category.strip()
     trade.level_codes = [level.value for level in sort_levels(fields.levels)]
@@ -69,6 +76,13 @@ def save_trade(actor: Actor, trade: Trade | None, fields: TradeFields) -> Trade:
     """Create a trade (trade None) or update one; code and name must stay unique."""
     if not fields.levels:
         raise DomainError(_l("Choose at least one skill level."), field="levels")
+    for field, problem in (
+        ("name", name_problem(fields.name)),
+        ("code", code_problem(fields.code or "")),
+        ("category", category_problem(fields.category)),
+    ):
+        if problem:
+            raise DomainError(problem, field=field)
     before = trade_snapshot(trade) if trade else None
     target = trade or Trade()
     try:

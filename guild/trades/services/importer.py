@@ -14,9 +14,9 @@ from guild.errors import DomainError
 from guild.extensions import db
 from guild.trades.levels import SkillLevel, parse_level
 from guild.trades.models import Trade
+from guild.trades.rules import category_problem, code_problem, name_problem
 from guild.trades.services.catalogue import TradeFields, apply_fields
 
-CODE_PATTERN = re.compile(r"^\d-\d{2}-\d{2}-\d{2}$")
 COLUMN_ALIASES = {
     "code": ("code", "职业编码", "职业代码", "编码", "代码"),
     "name": ("name", "工种", "工种名称", "职业名称", "名称"),
@@ -98,7 +98,21 @@ def parse_trades_csv(content: bytes) -> list[TradeRow]:
     """Read and check every line; raise ImportRejected listing every problem."""
     if not content.strip():
         raise ImportRejected([RowError(1, str(_l("the file is empty")))])
-    reader = csv.reader(io.StringIO(decode_csv(content), newline=""))
+    text = decode_csv(content)
+    if "\x00" in text:
+        raise ImportRejected(
+            [RowError(1, str(_l("the file holds NUL characters: not a CSV file")))]
+        )
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return _read_rows(reader)
+    except csv.Error as error:  # e.g. a field over the csv module's size limit
+        message = _l("the file cannot be read as CSV: %(error)s", error=str(error))
+        raise ImportRejected([RowError(reader.line_num, str(message))]) from error
+
+
+def _read_rows(reader) -> list[TradeRow]:
+    """Check every line after the header; raise ImportRejected listing every problem."""
     columns = _column_map(next(reader, []))
     rows, errors = [], []
     seen_codes: dict[str, int] = {}
@@ -131,14 +145,9 @@ def _row_fields(cells: list[str], columns: dict[str, int]) -> TradeFields:
     """Turn the cells of a line into trade fields, raising ValueError with the problem."""
     code, name = _cell(cells, columns, "code"), _cell(cells, columns, "name")
     category = _cell(cells, columns, "category")
-    if not name:
-        raise ValueError(_l("the name is empty"))
-    if len(name) > 50 or any(c in "<>" for c in name):
-        raise ValueError(_l("the name is too long or contains < >"))
-    if code and not CODE_PATTERN.match(code):
-        raise ValueError(_l("the code %(code)s is not of the form 6-31-01-03", code=code))
-    if not category or len(category) > 30 or any(c in "<>" for c in category):
-        raise ValueError(_l("the category is empty, too long or contains < >"))
+    problem = name_problem(name) or code_problem(code) or category_problem(category)
+    if problem:
+        raise ValueError(problem)
     return TradeFields(name, category, _levels(_cell(cells, columns, "levels")), code or None)
 
 
@@ -150,7 +159,9 @@ def _levels(text: str) -> tuple[SkillLevel, ...]:
     return levels  # type: ignore[return-value]
 
 
-def _check_unique(fields: TradeFields, line: int, codes: dict, names: dict) -> None:
+def _check_unique(
+    fields: TradeFields, line: int, codes: dict[str, int], names: dict[str, int]
+) -> None:
     if fields.code and fields.code in codes:
         other = codes[fields.code]
         raise ValueError(
@@ -167,16 +178,7 @@ def import_trades(
     actor: Actor, rows: list[TradeRow], progress: Callable[[int], None] | None = None
 ) -> ImportSummary:
     """Create or update trades (matched by code, else by name); all or nothing."""
-    by_code, by_name = _existing_trades()
-    plan, errors = [], []
-    for row in rows:
-        trade = _match(row.fields, by_code, by_name)
-        clash = by_name.get(row.fields.name)
-        if clash is not None and trade is not None and clash is not trade:
-            errors.append(RowError(row.line, str(_l("another trade already has this name"))))
-        plan.append((row, trade))
-    if errors:
-        raise ImportRejected(errors)
+    plan = _plan(rows)
     try:
         with db.session.begin_nested():
             summary = _apply(plan, progress)
@@ -187,23 +189,47 @@ def import_trades(
     return summary
 
 
+def _plan(rows: list[TradeRow]) -> list[tuple[TradeRow, Trade | None]]:
+    """Pair each row with the trade it updates (None: a new one); refuse clashes."""
+    by_code, by_name = _existing_trades()
+    plan, errors, claimed = [], [], {}
+    for row in rows:
+        trade = _match(row.fields, by_code, by_name)
+        clash = by_name.get(row.fields.name)
+        if clash is not None and trade is not None and clash is not trade:
+            errors.append(RowError(row.line, str(_l("another trade already has this name"))))
+        elif trade is not None and id(trade) in claimed:
+            message = _l("updates the same trade as line %(other)d", other=claimed[id(trade)])
+            errors.append(RowError(row.line, str(message)))
+        if trade is not None:
+            claimed.setdefault(id(trade), row.line)
+        plan.append((row, trade))
+    if errors:
+        raise ImportRejected(errors)
+    return plan
+
+
 def _existing_trades() -> tuple[dict[str, Trade], dict[str, Trade]]:
     trades = db.session.scalars(db.select(Trade)).all()
     return {t.code: t for t in trades if t.code}, {t.name: t for t in trades}
 
 
-def _match(fields: TradeFields, by_code: dict, by_name: dict) -> Trade | None:
+def _match(
+    fields: TradeFields, by_code: dict[str, Trade], by_name: dict[str, Trade]
+) -> Trade | None:
     if fields.code and fields.code in by_code:
         return by_code[fields.code]
     return by_name.get(fields.name)
 
 
-def _apply(plan: Iterable[tuple[TradeRow, Trade | None]], progress) -> ImportSummary:
+def _apply(
+    plan: Iterable[tuple[TradeRow, Trade | None]], progress: Callable[[int], None] | None
+) -> ImportSummary:
     summary = ImportSummary()
     for row, trade in plan:
         target = trade or Trade()
         before = (target.code, target.name, target.category, list(target.level_codes or []))
-        apply_fields(target, row.fields)
+        apply_fields(target, row.fields, keep_code=True)  # an empty cell never erases a code
         after = (target.code, target.name, target.category, target.level_codes)
         if trade is None:
             db.session.add(target)

@@ -1,0 +1,1 @@
+"""Question banks: the questions of each trade, their import, export and statistics."""

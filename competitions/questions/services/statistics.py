@@ -1,0 +1,57 @@
+"""Item statistics of a bank's questions, from the answers training records."""
+
+import numpy as np
+import pandas as pd
+
+LOW_DISCRIMINATION = 0.2
+MIN_ATTEMPTS = 30
+
+
+def item_statistics(
+    answers: pd.DataFrame,
+    low_discrimination: float = LOW_DISCRIMINATION,
+    min_attempts: int = MIN_ATTEMPTS,
+) -> pd.DataFrame:
+    """Facility, discrimination and attempts per question, with a review flag.
+
+    `answers` has one row per answered question: `attempt_id`, `question_id` and `score`
+    (0 to 1). Facility is the mean score. Discrimination is the corrected item-total
+    correlation: Pearson's r between the item's score and the score of the rest of the same
+    attempt, over the attempts that contain the item; it is NaN where either does not vary.
+    A question is flagged when it has at least `min_attempts` attempts and its
+    discrimination is below `low_discrimination` (or undefined).
+    """
+    columns = ["question_id", "attempts", "facility", "discrimination", "flagged"]
+    if answers.empty:
+        return pd.DataFrame(columns=columns)
+    frame = answers[["attempt_id", "question_id", "score"]].astype({"score": float})
+    totals = frame.groupby("attempt_id")["score"].transform("sum")
+    frame = frame.assign(rest=totals - frame["score"])
+    frame = frame.assign(
+        xy=frame["score"] * frame["rest"], xx=frame["score"] ** 2, yy=frame["rest"] ** 2
+    )
+    sums = frame.groupby("question_id").agg(
+        attempts=("score", "size"),
+        x=("score", "sum"),
+        y=("rest", "sum"),
+        xy=("xy", "sum"),
+        xx=("xx", "sum"),
+        yy=("yy", "sum"),
+    )
+    n = sums["attempts"]
+    covariance = sums["xy"] - sums["x"] * sums["y"] / n
+    spread_x = sums["xx"] - sums["x"] ** 2 / n
+    spread_y = sums["yy"] - sums["y"] ** 2 / n
+    denominator = np.sqrt(spread_x * spread_y)
+    valid = (spread_x > 1e-12) & (spread_y > 1e-12)
+    discrimination = (covariance / denominator.where(valid)).clip(-1, 1)
+    result = pd.DataFrame(
+        {
+            "attempts": n,
+            "facility": sums["x"] / n,
+            "discrimination": discrimination,
+        }
+    ).reset_index()
+    weak = result["discrimination"].isna() | (result["discrimination"] < low_discrimination)
+    result["flagged"] = (result["attempts"] >= min_attempts) & weak
+    return result[columns]
