@@ -37,6 +37,7 @@ EXPECTED_RULES = {
     "trades.upload": roles(Role.ORGANISER, Role.ADMIN),
     "competitions.index": PUBLIC,
     "banks.index": roles(Role.ORGANISER, Role.ADMIN),
+    "banks.image": SIGNED_IN,
     "banks.trade_bank": roles(Role.ORGANISER, Role.ADMIN),
     "banks.create": roles(Role.ORGANISER, Role.ADMIN),
     "banks.edit": roles(Role.ORGANISER, Role.ADMIN),
@@ -69,6 +70,7 @@ def test_declared_rules_match_the_table(app):
 def _sample_values(app, people) -> dict[str, int]:
     """Real ids for every URL parameter the routes take."""
     from competitions.questions.services.bank import create_question
+    from competitions.questions.services.images import store_image
     from competitions.questions.types import QuestionData, QuestionType
     from guild.audit.services import Actor
     from guild.extensions import db
@@ -81,8 +83,14 @@ def _sample_values(app, people) -> dict[str, int]:
         question = create_question(Actor(None), trade, data)
         db.session.commit()
         trade_id, question_id = trade.id, question.id
+        picture = store_image(b"GIF89a" + b"\x00" * 32)
     user_id = people.make(real_name="李四").id
-    return {"user_id": user_id, "trade_id": trade_id, "question_id": question_id}
+    return {
+        "user_id": user_id,
+        "trade_id": trade_id,
+        "question_id": question_id,
+        "key": picture,
+    }
 
 
 def _urls(app, values):

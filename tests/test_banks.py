@@ -319,3 +319,49 @@ def test_cli_import_and_export(app, runner, trade_id, tmp_path):
     result = runner.invoke(args=["questions", "import", "--trade", "6-31-01-03", str(bad)])
     assert result.exit_code != 0 and "3" in result.output
     assert _count(app) == 4
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
+    b"\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00"
+    b"\x00IEND\xaeB`\x82"
+)
+
+
+def test_a_stem_picture_is_checked_kept_and_served(app, client, organiser, trade_id, people):
+    """A PNG is stored and shown; an .exe named .png is refused; the picture survives edits."""
+    bad = {**SINGLE, "image": (io.BytesIO(b"MZ\x90\x00" + b"\x00" * 100), "photo.png")}
+    response = client.post(
+        f"/skills/banks/{trade_id}/new", data=bad, content_type="multipart/form-data"
+    )
+    assert response.status_code == 200 and "is-invalid" in response.get_data(as_text=True)
+    assert _versions(app) == []
+    good = {**SINGLE, "image": (io.BytesIO(PNG), "../../etc/photo.png")}
+    client.post(f"/skills/banks/{trade_id}/new", data=good, content_type="multipart/form-data")
+    [version] = _versions(app)
+    assert (
+        version.image_key and ".." not in version.image_key and version.image_key.endswith(".png")
+    )
+    picture = client.get(f"/skills/banks/images/{version.image_key}")
+    assert picture.status_code == 200 and picture.data == PNG
+    assert (
+        picture.mimetype == "image/png" and "sandbox" in picture.headers["Content-Security-Policy"]
+    )
+    edited = {**SINGLE, "stem": "改过的题干？"}
+    client.post(
+        f"/skills/banks/questions/{version.question_id}/edit",
+        data=edited,
+        content_type="multipart/form-data",
+    )
+    assert _versions(app)[-1].image_key == version.image_key
+    removed = {**edited, "remove_image": "y"}
+    client.post(
+        f"/skills/banks/questions/{version.question_id}/edit",
+        data=removed,
+        content_type="multipart/form-data",
+    )
+    assert _versions(app)[-1].image_key is None
+    assert client.get("/skills/banks/images/..%2F..%2Fsecret_key").status_code == 404
+    assert client.get("/skills/banks/images/nonexistentkey0000000000.png").status_code == 404
+    login(client, people.make(real_name="李四"))  # workers see stem pictures in training
+    assert client.get(f"/skills/banks/images/{version.image_key}").status_code == 200

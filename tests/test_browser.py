@@ -133,3 +133,50 @@ def _check_fits(page, console_errors: list[str], url: str, who: str) -> None:
     path = url.split("/", 3)[3]
     assert width <= 375, (url, width)
     shot(page, f"fit-{who}-" + (path.replace("/", "-").replace("?", "-").strip("-") or "home"))
+
+
+def test_an_organiser_builds_a_bank_on_a_phone(live_server, phone_page, people, runner, tmp_path):
+    """Write a question (the answer fields follow the type), preview it, import the template."""
+    from competitions.questions.interchange.tabular import template_xlsx
+
+    seed = Path(__file__).resolve().parent.parent / "guild" / "trades" / "data" / "trades.csv"
+    assert runner.invoke(args=["trades", "import", str(seed)]).exit_code == 0
+    organiser = people.make(Role.ORGANISER, real_name="陈秀英")
+    page, console_errors = phone_page
+    page.goto(live_server + "/account/login")
+    page.fill("#phone", organiser.phone)
+    page.fill("#password", organiser.password)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_url(live_server + "/")
+    _check_fits(page, console_errors, live_server + "/skills/banks/?q=电工", "organiser")
+    page.get_by_role("link", name="电工 6-31-01-03").click()
+    page.get_by_role("link", name="新增题目").click()
+    assert page.locator("#type option:checked").inner_text() == "单选题"
+    page.select_option("#type", "true_false")
+    assert page.locator("#option_a").is_hidden()
+    assert page.locator("#answer_text").is_hidden()
+    page.fill("#stem", "停电作业前必须先验电。")
+    page.get_by_label("正确").check()
+    shot(page, "bank-01-new-true-false")
+    page.get_by_role("button", name="保存").click()
+    assert "停电作业前必须先验电" in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(page, "bank-02-preview")
+    page.get_by_role("link", name="题库", exact=False).first.click()
+    page.get_by_role("link", name="导入").click()
+    template = tmp_path / "模板.xlsx"
+    template.write_bytes(template_xlsx())
+    page.set_input_files("#file", str(template))
+    page.get_by_role("button", name="检查文件").click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(page, "bank-03-import-preview")
+    page.get_by_role("button", name="导入 4 道题目").click()
+    assert "新增 4 道题目" in page.locator(".alert-success").inner_text()
+    shot(page, "bank-04-imported")
+    page.locator(".navbar-toggler").click()
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert "Bank of" in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(page, "bank-05-english")
+    assert console_errors == []

@@ -16,7 +16,14 @@ from wtforms import (
 from wtforms.validators import NumberRange, Optional
 
 from competitions.questions.rules import LEVEL_CODES, MAX_CHAPTER, MAX_EXPLANATION, MAX_STEM
-from competitions.questions.types import FALSE, OPTION_LETTERS, TRUE, QuestionData, QuestionType
+from competitions.questions.types import (
+    FALSE,
+    OPTION_LETTERS,
+    TRUE,
+    TYPE_LABELS,
+    QuestionData,
+    QuestionType,
+)
 from guild.forms import length, required, select_choices
 
 
@@ -33,9 +40,14 @@ class QuestionForm(FlaskForm):
     """Create or edit a question; the answer fields used depend on the type."""
 
     type = SelectField(
-        _l("Type"), choices=select_choices((kind.value, kind.label) for kind in QuestionType)
+        _l("Type"), choices=select_choices((kind.value, TYPE_LABELS[kind]) for kind in QuestionType)
     )
     stem = TextAreaField(_l("Stem"), [required(), length(MAX_STEM, 1)], render_kw={"rows": 4})
+    image = FileField(
+        _l("Picture in the stem (optional)"),
+        render_kw={"accept": "image/png,image/jpeg,image/gif,image/webp"},
+    )
+    remove_image = BooleanField(_l("Remove the picture"))
     option_a = StringField("A")
     option_b = StringField("B")
     option_c = StringField("C")

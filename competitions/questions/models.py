@@ -61,6 +61,7 @@ class QuestionVersion(db.Model):
     # The normalised stem's start, compared for duplicates within a trade's bank (read per
     # trade in one pass, so it needs no index of its own: imports write 100,000 at a time).
     stem_key: Mapped[str] = mapped_column(String(200))
+    image_key: Mapped[str | None] = mapped_column(String(80))  # a picture in the stem
     options: Mapped[list[str]] = mapped_column(JSON, default=list)
     answer: Mapped[list[str]] = mapped_column(JSON, default=list)
     explanation: Mapped[str] = mapped_column(Text, default="")

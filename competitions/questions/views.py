@@ -1,19 +1,39 @@
 """Question banks for organisers: browse, author, import, export: blueprint `banks`."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from itertools import chain
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from competitions.questions.forms import QuestionForm
 from competitions.questions.models import Question
-from competitions.questions.services import bank
+from competitions.questions.services import bank, images
 from competitions.questions.types import QuestionStatus, QuestionType
-from guild.access import roles_required
+from guild.access import roles_required, signed_in
 from guild.accounts.roles import Role
 from guild.errors import DomainError
 from guild.extensions import db
+from guild.storage import storage
 from guild.trades.models import Trade
 from guild.trades.services.catalogue import search_trades
-from guild.web import current_actor, filter_args, int_arg, page_number, page_size, safe_next
+from guild.web import (
+    current_actor,
+    filter_args,
+    int_arg,
+    page_number,
+    page_size,
+    safe_next,
+    show_domain_error,
+)
 
 bp = Blueprint("banks", __name__, url_prefix="/skills/banks", cli_group="questions")
 EDITORS = (Role.ORGANISER, Role.ADMIN)
@@ -76,12 +96,16 @@ def _save(trade: Trade, question: Question | None):
         form.fill_from(question.current.to_data())
     if form.validate_on_submit():
         try:
+            image_key = _chosen_image(form, question)
             if question is None:
-                question = bank.create_question(current_actor(), trade, form.to_data())
+                question = bank.create_question(
+                    current_actor(), trade, form.to_data(), image_key=image_key
+                )
             else:
-                bank.edit_question(current_actor(), question, form.to_data())
+                bank.edit_question(current_actor(), question, form.to_data(), image_key)
         except DomainError as error:
-            flash(str(error), "danger")
+            if not show_domain_error(form, error):
+                flash(str(error), "danger")
         else:
             db.session.commit()
             flash(_("Question saved."), "success")
@@ -89,6 +113,31 @@ def _save(trade: Trade, question: Question | None):
     return render_template(
         "competitions/question_form.html", form=form, trade=trade, question=question
     )
+
+
+def _chosen_image(form: QuestionForm, question: Question | None) -> str | None:
+    """The picture the saved version shows: a new upload, none, or the current one."""
+    upload = form.image.data
+    if upload and getattr(upload, "filename", ""):
+        return images.store_image(upload.read())
+    if form.remove_image.data or question is None:
+        return None
+    return question.current.image_key
+
+
+@bp.route("/images/<key>")
+@signed_in
+def image(key: str):
+    """A stem picture (workers see them in training), served only as the image it is."""
+    try:
+        stream = storage(images.AREA).stream(key)
+        first = next(stream, b"")
+    except (KeyError, FileNotFoundError):
+        abort(404)
+    response = Response(chain([first], stream), mimetype=images.image_mimetype(key))
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 @bp.route("/<int:trade_id>/new", methods=["GET", "POST"])

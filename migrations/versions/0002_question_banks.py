@@ -40,6 +40,7 @@ def upgrade():
     sa.Column('type', sa.Enum('single', 'multiple', 'true_false', 'fill_blank', name='questiontype', native_enum=False, length=20), nullable=False),
     sa.Column('stem', sa.Text(), nullable=False),
     sa.Column('stem_key', sa.String(length=200), nullable=False),
+    sa.Column('image_key', sa.String(length=80), nullable=True),
     sa.Column('options', sa.JSON(), nullable=False),
     sa.Column('answer', sa.JSON(), nullable=False),
     sa.Column('explanation', sa.Text(), nullable=False),

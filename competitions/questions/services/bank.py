@@ -58,7 +58,11 @@ def _check(data: QuestionData) -> None:
 
 
 def create_question(
-    actor: Actor, trade: Trade, data: QuestionData, status: QuestionStatus = QuestionStatus.ACTIVE
+    actor: Actor,
+    trade: Trade,
+    data: QuestionData,
+    status: QuestionStatus = QuestionStatus.ACTIVE,
+    image_key: str | None = None,
 ) -> Question:
     """Add a question to a trade's bank with its first version."""
     _check(data)
@@ -66,18 +70,23 @@ def create_question(
     question = Question(trade_id=trade.id, status=status, author_id=author_id)
     db.session.add(question)
     db.session.flush()
-    version = QuestionVersion(question_id=question.id, author_id=author_id, **version_values(data))
+    values = version_values(data)
+    version = QuestionVersion(
+        question_id=question.id, author_id=author_id, image_key=image_key, **values
+    )
     db.session.add(version)
     db.session.flush()
     record(actor, "question.create", question, None, {"version": 1, "trade": trade.code})
     return question
 
 
-def edit_question(actor: Actor, question: Question, data: QuestionData) -> QuestionVersion:
+def edit_question(
+    actor: Actor, question: Question, data: QuestionData, image_key: str | None
+) -> QuestionVersion:
     """Save new content as a new current version; the old one stays for the answers it got."""
     _check(data)
     old = question.current
-    if old.to_data() == data:
+    if old.to_data() == data and old.image_key == image_key:
         return old
     number = old.number + 1
     db.session.execute(
@@ -87,7 +96,11 @@ def edit_question(actor: Actor, question: Question, data: QuestionData) -> Quest
     )
     author_id = actor.user.id if actor.user else None
     version = QuestionVersion(
-        question_id=question.id, number=number, author_id=author_id, **version_values(data)
+        question_id=question.id,
+        number=number,
+        author_id=author_id,
+        image_key=image_key,
+        **version_values(data),
     )
     db.session.add(version)
     db.session.flush()  # the unique partial index refuses a second current version
