@@ -42,12 +42,13 @@ format: $(STAMP)
 
 ## Extract the strings and merge them into the catalogues (then translate the empty ones).
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o guild/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k mark --no-location --sort-output -o guild/translations/messages.pot .
 	$(BIN)/pybabel update -i guild/translations/messages.pot -d guild/translations --no-fuzzy-matching
 
-## Benchmarks (need Debian's wrk: apt-get install -y wrk).
+## Benchmarks: HTTP throughput (needs Debian's wrk: apt-get install -y wrk), then bank import.
 bench: $(STAMP) translations
-	$(BIN)/python tests/benchmarks/http_throughput.py
+	$(BIN)/python tests/benchmarks/http_throughput.py --rounds 7 --seconds 4
+	$(BIN)/python tests/benchmarks/question_import.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts

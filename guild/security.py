@@ -1,8 +1,12 @@
 """Security headers and cookie hardening applied to every response."""
 
-from flask import Flask, Response, request
+import json
+import time
+
+from flask import Flask, Response, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import generate_csrf
 
 from guild.errors import error_response
 
@@ -56,11 +60,50 @@ def secure_cookies_over_https(response: Response) -> Response:
     return response
 
 
+class PlainJSON:
+    """The session cookie's payload as plain JSON.
+
+    Flask's default serializer tags tuples, bytes, datetimes and markup so they round-trip;
+    our sessions hold only strings, numbers and booleans (the sign-in, the CSRF token,
+    flashed messages), and decoding the tags costs on every signed-in request.
+    """
+
+    @staticmethod
+    def dumps(value) -> str:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+
+    @staticmethod
+    def loads(value: str | bytes):
+        return json.loads(value)
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """The signed-cookie session, Secure whenever the request came over HTTPS."""
 
+    serializer = PlainJSON()
+
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+
+
+RESIGN_CSRF_AFTER = 3600  # seconds; tokens are accepted for WTF_CSRF_TIME_LIMIT (4 h)
+
+
+def page_csrf_token() -> str:
+    """The signed CSRF token for this page, re-signed hourly instead of on every page.
+
+    Flask-WTF signs the session's token anew on each request; every page carries it (the
+    sign-out and language forms), so the signed value is kept in the session for an hour.
+    Forms rendered on the same page reuse it through flask.g.
+    """
+    now = int(time.time())
+    signed, issued = session.get("_csrf_signed"), session.get("_csrf_at", 0)
+    if signed and "csrf_token" in session and 0 <= now - issued < RESIGN_CSRF_AFTER:
+        g.csrf_token = signed
+        return signed
+    signed = generate_csrf()
+    session["_csrf_signed"], session["_csrf_at"] = signed, now
+    return signed
 
 
 def refuse_nul_characters():

@@ -5,11 +5,13 @@ from collections.abc import Callable
 from flask import Flask, current_app, request
 from flask import url_for as flask_url_for
 from flask_babel import get_locale, get_translations
+from flask_login import current_user
 from markupsafe import escape
 
 from guild.accounts.names import mask_phone
 from guild.accounts.roles import Role
 from guild.i18n import LANGUAGE_NAMES, html_lang
+from guild.security import page_csrf_token
 
 
 def request_gettext(message: str, **variables) -> str:
@@ -56,6 +58,8 @@ def _url_for_with(known: dict, script_root: str) -> Callable[..., str]:
 def _template_context() -> dict:
     locale = str(get_locale())
     return {
+        # The user object itself, not Flask-Login's proxy: pages read it a dozen times.
+        "current_user": current_user._get_current_object(),
         "_": _gettext_with(get_translations()),
         "url_for": _url_for_with(current_app.extensions["guild_urls"], request.script_root),
         "current_locale": locale,
@@ -71,6 +75,7 @@ def install_templating(app: Flask) -> None:
     app.extensions["guild_urls"] = {}
     app.context_processor(_template_context)
     app.jinja_env.globals["_"] = request_gettext
+    app.jinja_env.globals["csrf_token"] = page_csrf_token  # after CSRFProtect set its own
     app.add_template_filter(mask_phone, "mask_phone")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -283,3 +283,21 @@ def test_each_sign_in_gets_its_own_token(app, people):
     login(first, person, remember=True)
     login(second, person, remember=True)
     assert first.get_cookie("remember_token").value != second.get_cookie("remember_token").value
+
+
+def test_an_expired_session_signs_nobody_in(app, people):
+    """A session past its lifetime no longer counts, cookie or not."""
+    from datetime import timedelta
+
+    from guild.accounts.models import UserSession
+    from guild.timeutil import utcnow
+
+    person = people.make()
+    client = app.test_client()
+    login(client, person)
+    assert client.get("/account/profile").status_code == 200
+    with app.app_context():
+        for session in db.session.scalars(db.select(UserSession)):
+            session.expires_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    assert client.get("/account/profile").status_code == 302

@@ -68,6 +68,8 @@ def test_catalogue_is_complete(tmp_path):
             "_l",
             "-k",
             "lazy_gettext",
+            "-k",
+            "mark",
             "-o",
             str(pot),
             str(ROOT),

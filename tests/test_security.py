@@ -267,3 +267,27 @@ def test_registration_is_rate_limited_per_address(make_app):
     response = client.post("/account/register", data={})
     assert response.status_code == 429
     assert "Too many attempts" in response.get_data(as_text=True)
+
+
+def test_page_csrf_token_is_reused_within_the_hour_and_then_renewed(make_app, monkeypatch):
+    """The nav forms' signed token is kept for an hour, then signed anew; both validate."""
+    import re as regex
+
+    from guild import security
+
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+
+    def token() -> str:
+        html = client.get("/").get_data(as_text=True)
+        return regex.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+    first = token()
+    assert token() == first
+    later = security.time.time() + security.RESIGN_CSRF_AFTER + 5
+    monkeypatch.setattr(security.time, "time", lambda: later)
+    renewed = token()
+    assert renewed != first
+    response = client.post("/language", data={"csrf_token": renewed, "language": "en"})
+    assert response.status_code == 302
+    assert client.post("/language", data={"language": "en"}).status_code == 400

@@ -40,7 +40,8 @@ class QuestionForm(FlaskForm):
     """Create or edit a question; the answer fields used depend on the type."""
 
     type = SelectField(
-        _l("Type"), choices=select_choices((kind.value, TYPE_LABELS[kind]) for kind in QuestionType)
+        _l("Type"),
+        choices=select_choices((kind.value, _l(TYPE_LABELS[kind])) for kind in QuestionType),
     )
     stem = TextAreaField(_l("Stem"), [required(), length(MAX_STEM, 1)], render_kw={"rows": 4})
     image = FileField(

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
+from guild.i18n import mark, translate
 
 OPTION_LETTERS = "ABCDEFGH"
 MIN_OPTIONS, MAX_OPTIONS = 2, 8
@@ -21,14 +21,14 @@ class QuestionType(StrEnum):
     @property
     def label(self) -> str:
         """The type's name in the user's language."""
-        return str(TYPE_LABELS[self])
+        return translate(TYPE_LABELS[self])
 
 
 TYPE_LABELS = {
-    QuestionType.SINGLE: _l("Single choice"),
-    QuestionType.MULTIPLE: _l("Multiple choice"),
-    QuestionType.TRUE_FALSE: _l("True or false"),
-    QuestionType.FILL_BLANK: _l("Fill in the blank"),
+    QuestionType.SINGLE: mark("Single choice"),
+    QuestionType.MULTIPLE: mark("Multiple choice"),
+    QuestionType.TRUE_FALSE: mark("True or false"),
+    QuestionType.FILL_BLANK: mark("Fill in the blank"),
 }
 
 
@@ -42,13 +42,13 @@ class QuestionStatus(StrEnum):
     @property
     def label(self) -> str:
         """The status's name in the user's language."""
-        return str(STATUS_LABELS[self])
+        return translate(STATUS_LABELS[self])
 
 
 STATUS_LABELS = {
-    QuestionStatus.DRAFT: _l("Draft"),
-    QuestionStatus.ACTIVE: _l("Active"),
-    QuestionStatus.RETIRED: _l("Retired"),
+    QuestionStatus.DRAFT: mark("Draft"),
+    QuestionStatus.ACTIVE: mark("Active"),
+    QuestionStatus.RETIRED: mark("Retired"),
 }
 
 

@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
+from guild.i18n import mark, translate
 
 
 class Role(StrEnum):
@@ -17,13 +17,13 @@ class Role(StrEnum):
     @property
     def label(self) -> str:
         """The role's name in the user's language."""
-        return str(ROLE_LABELS[self])
+        return translate(ROLE_LABELS[self])
 
 
 ROLE_LABELS = {
-    Role.WORKER: _l("Worker"),
-    Role.JUDGE: _l("Judge"),
-    Role.ORGANISER: _l("Organiser"),
-    Role.ENTERPRISE_CONTACT: _l("Enterprise contact"),
-    Role.ADMIN: _l("Administrator"),
+    Role.WORKER: mark("Worker"),
+    Role.JUDGE: mark("Judge"),
+    Role.ORGANISER: mark("Organiser"),
+    Role.ENTERPRISE_CONTACT: mark("Enterprise contact"),
+    Role.ADMIN: mark("Administrator"),
 }

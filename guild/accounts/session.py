@@ -1,12 +1,13 @@
 """Flask-Login wiring: a lean signed-in identity, revocable server-side by a session version."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Dialect, bindparam, select
+from sqlalchemy import DateTime, Dialect, bindparam, select
 from sqlalchemy.engine import Compiled
 
 from guild.accounts.models import User, UserRole, UserSession
@@ -53,8 +54,10 @@ SESSION_USER_QUERY = (
 
 
 @cache
-def _compiled_query(dialect: Dialect) -> Compiled:
-    return SESSION_USER_QUERY.compile(dialect=dialect)
+def _compiled_query(dialect: Dialect) -> tuple[Compiled, Callable]:
+    """The session query compiled for a dialect, and how it stores a timestamp."""
+    store_time = DateTime().bind_processor(dialect) or (lambda value: value)
+    return SESSION_USER_QUERY.compile(dialect=dialect), store_time
 
 
 def _session_rows(user_id: int, token: str) -> list[tuple]:
@@ -64,18 +67,21 @@ def _session_rows(user_id: int, token: str) -> list[tuple]:
     object) costs three times the query itself here, so the statement is compiled once per
     dialect and its SQL and parameters handed to the DBAPI cursor.
     """
-    compiled = _compiled_query(db.engine.dialect)
-    values = {"user_id": user_id, "token": token, "now": utcnow()}
+    compiled, store_time = _compiled_query(db.engine.dialect)
+    values = {"user_id": user_id, "token": token, "now": store_time(utcnow())}
     parameters = compiled.construct_params(values)
     if compiled.positiontup:  # qmark/format drivers take a sequence, pyformat ones a mapping
         parameters = tuple(parameters[name] for name in compiled.positiontup)
-    with db.engine.connect() as connection:
-        cursor = connection.connection.cursor()
-        try:
-            cursor.execute(compiled.string, parameters)
-            return cursor.fetchall()
-        finally:
-            cursor.close()
+    # A pooled driver connection of its own: pages that need nothing else open no session.
+    connection = db.engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(compiled.string, parameters)
+        rows = cursor.fetchall()
+        cursor.close()
+        return rows
+    finally:
+        connection.close()  # back to the pool, where it is rolled back
 
 
 def load_session_user(session_id: str) -> SessionUser | None:

@@ -1,6 +1,15 @@
 """Signing up, in and out, the profile and the password: blueprint `auth`."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -46,6 +55,7 @@ def register():
             show_domain_error(form, error)
         else:
             login_user(sign_in_as(user, remember=False))
+            session.pop("_id", None)
             db.session.commit()
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.real_name), "success")
             return redirect(url_for("main.index"))
@@ -75,6 +85,7 @@ def login():
             form.password.errors = [_("Wrong phone number or password, or the account is off.")]
         else:
             login_user(sign_in_as(user, form.remember.data), remember=form.remember.data)
+            session.pop("_id", None)  # Flask-Login's client fingerprint: unused, cookie bloat
             db.session.commit()
             return redirect(target)
     return render_template("auth/login.html", form=form)

@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
+from guild.i18n import mark, translate
 
 
 class SkillLevel(StrEnum):
@@ -17,15 +17,15 @@ class SkillLevel(StrEnum):
     @property
     def label(self) -> str:
         """The level's name in the user's language."""
-        return str(LEVEL_LABELS[self])
+        return translate(LEVEL_LABELS[self])
 
 
 LEVEL_LABELS = {
-    SkillLevel.L5: _l("Level 5 · Junior worker"),
-    SkillLevel.L4: _l("Level 4 · Intermediate worker"),
-    SkillLevel.L3: _l("Level 3 · Senior worker"),
-    SkillLevel.L2: _l("Level 2 · Technician"),
-    SkillLevel.L1: _l("Level 1 · Senior technician"),
+    SkillLevel.L5: mark("Level 5 · Junior worker"),
+    SkillLevel.L4: mark("Level 4 · Intermediate worker"),
+    SkillLevel.L3: mark("Level 3 · Senior worker"),
+    SkillLevel.L2: mark("Level 2 · Technician"),
+    SkillLevel.L1: mark("Level 1 · Senior technician"),
 }
 
 # How levels are written in Chinese spreadsheets, for imports.

@@ -33,8 +33,8 @@ def wrk(url: str, seconds: int, cookie: str | None = None) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=int, default=8, help="length of each wrk run")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per URL")
+    parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds per URL")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install -y wrk")
@@ -61,12 +61,17 @@ def main() -> None:
 
 
 def report(figures: dict[str, list[float]], args) -> None:
-    bare = statistics.median(figures["bare /ping"])
+    """Print each endpoint's median rate and its ratio to the bare endpoint.
+
+    The ratio is taken round by round (each page against the bare run just before it) and
+    its median reported: this machine's speed drifts between rounds, the pairing cancels it.
+    """
+    bare = figures["bare /ping"]
     print(f"gunicorn 2 sync workers, wrk -t2 -c8, {args.rounds} rounds x {args.seconds}s, SQLite")
     print(f"{'endpoint':<32}{'req/s (median)':>16}{'ratio to bare':>16}")
     for name, values in figures.items():
-        median = statistics.median(values)
-        print(f"{name:<32}{median:>16.0f}{median / bare:>16.2f}")
+        ratio = statistics.median(value / base for value, base in zip(values, bare, strict=True))
+        print(f"{name:<32}{statistics.median(values):>16.0f}{ratio:>16.2f}")
 
 
 if __name__ == "__main__":
