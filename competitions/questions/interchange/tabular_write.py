@@ -128,15 +128,19 @@ def export_xlsx(questions: list[QuestionData]) -> bytes:
     """An .xlsx with one sheet 题目; every text cell is a string, never a formula."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True})
-    sheet = _question_sheet(workbook)
+    _write_rows(_question_sheet(workbook), questions)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def _write_rows(sheet: "xlsxwriter.worksheet.Worksheet", questions: list[QuestionData]) -> None:
+    """One row per question under the header: numbers as numbers, text always as text."""
     for number, row in enumerate(export_rows(questions), start=1):
         for column, value in enumerate(row.values()):
             if isinstance(value, int):
                 sheet.write_number(number, column, value)
             elif value:
                 sheet.write_string(number, column, value)
-    workbook.close()
-    return buffer.getvalue()
 
 
 def _question_sheet(workbook: xlsxwriter.Workbook) -> "xlsxwriter.worksheet.Worksheet":
@@ -155,12 +159,7 @@ def template_xlsx() -> bytes:
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = _question_sheet(workbook)
-    for number, row in enumerate(export_rows(EXAMPLES), start=1):
-        for column, value in enumerate(row.values()):
-            if isinstance(value, int):
-                sheet.write_number(number, column, value)
-            else:
-                sheet.write_string(number, column, value)
+    _write_rows(sheet, EXAMPLES)
     _add_drop_downs(sheet)
     _add_table(workbook, "说明", ["列名", "是否必填", "填写说明"], _instructions())
     _add_table(workbook, "允许值", list(ALLOWED), _allowed_rows())
