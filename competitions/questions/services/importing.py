@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert
+from sqlalchemy import insert, literal, select
 
 from competitions.questions.models import Question, QuestionVersion
 from competitions.questions.services.bank import stem_key, version_values
@@ -95,22 +95,32 @@ def import_rows(
     return ImportSummary(created=len(rows), duplicates=duplicates)
 
 
-def _insert_batch(trade: Trade, rows: list[ParsedRow], author_id: int | None) -> None:
-    """Insert a batch of questions and their first versions with Core executemany.
-
-    The new question rows are all alike (trade, status, author), so the ids RETURNING gives
-    back can pair with the versions in any order: no row-by-row ordered RETURNING needed.
-    """
-    now = utcnow()
-    question = {
-        "trade_id": trade.id,
+def _alike_questions(trade_id: int, author_id: int | None, now, count: int):
+    """INSERT `count` identical active questions of a trade, RETURNING their ids."""
+    table = Question.__table__
+    sequence = select(literal(1).label("n")).cte("sequence", recursive=True)
+    sequence = sequence.union_all(select(sequence.c.n + 1).where(sequence.c.n < count))
+    values = {
+        "trade_id": trade_id,
         "status": QuestionStatus.ACTIVE,
         "author_id": author_id,
         "created_at": now,
         "updated_at": now,
     }
-    statement = insert(Question.__table__).returning(Question.__table__.c.id)
-    ids = db.session.scalars(statement, [question] * len(rows)).all()
+    columns = [literal(value, table.c[name].type) for name, value in values.items()]
+    source = select(*columns).select_from(sequence)
+    return insert(table).from_select(list(values), source).returning(table.c.id)
+
+
+def _insert_batch(trade: Trade, rows: list[ParsedRow], author_id: int | None) -> None:
+    """Insert a batch of questions and their first versions.
+
+    The new question rows are all alike (trade, status, author, time), so one INSERT ...
+    SELECT over a counted sequence makes them all, and the ids it returns pair with the
+    versions in any order. The versions go in through the driver's bulk path.
+    """
+    now = utcnow()
+    ids = db.session.scalars(_alike_questions(trade.id, author_id, now, len(rows))).all()
     versions = [
         {
             "question_id": question_id,
