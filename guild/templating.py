@@ -10,13 +10,14 @@ from markupsafe import escape
 
 from guild.accounts.names import mask_phone
 from guild.accounts.roles import Role
-from guild.i18n import LANGUAGE_NAMES, html_lang
+from guild.i18n import LANGUAGE_NAMES, html_lang, translate
 from guild.security import page_csrf_token
 
 
 def request_gettext(message: str, **variables) -> str:
     """`_()` for templates rendered without the page context (imported macros)."""
-    return _gettext_with(get_translations())(message, **variables)
+    text = translate(message)
+    return escape(text) % variables if variables else text
 
 
 def _gettext_with(translations) -> Callable[..., str]:
