@@ -9,6 +9,7 @@ from werkzeug.routing import IntegerConverter
 
 from guild.config import load_config
 from guild.extensions import MAX_ID
+from guild.transactions import WRITER_OPTION, begin_writing_on_unsafe_methods
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from guild.templating import install_templating
 
     app.before_request(enforce_access)
+    app.before_request(begin_writing_on_unsafe_methods)
     register_error_handlers(app)
     install_templating(app)
     _register_commands(app)
@@ -77,7 +79,8 @@ def _make_sqlite_transactional(engine, synchronous: str) -> None:
     The sqlite3 driver only opens a transaction before writes, so a SAVEPOINT taken before
     any write would start the transaction and its RELEASE would commit it: services' nested
     transactions would escape the request's rollback. SQLAlchemy's documented recipe: let
-    the driver do nothing and emit BEGIN ourselves when SQLAlchemy begins.
+    the driver do nothing and emit BEGIN ourselves when SQLAlchemy begins. Writers begin
+    IMMEDIATE (see guild.transactions).
     """
 
     @event.listens_for(engine, "connect")
@@ -93,11 +96,14 @@ def _make_sqlite_transactional(engine, synchronous: str) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        immediate = connection.get_execution_options().get(WRITER_OPTION)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _register_blueprints(app: Flask) -> None:
+    from competitions.campaigns.views import bp as campaigns_bp
     from competitions.questions.routes import bp as banks_bp
+    from competitions.training.views import bp as training_bp
     from competitions.views import bp as competitions_bp
     from guild.accounts.admin_views import bp as admin_bp
     from guild.accounts.enterprise_views import bp as enterprises_bp
@@ -116,6 +122,8 @@ def _register_blueprints(app: Flask) -> None:
         trades_bp,
         competitions_bp,
         banks_bp,
+        training_bp,
+        campaigns_bp,
         studios_bp,
     ):
         app.register_blueprint(blueprint)

@@ -1,5 +1,7 @@
 """The Flask extensions, created unbound and initialised in create_app()."""
 
+from enum import StrEnum
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -7,7 +9,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 # The largest id an integer primary key holds on every engine; larger ones are never found.
@@ -34,3 +36,8 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def enum_type(kind: type[StrEnum]) -> Enum:
+    """A column type storing a StrEnum by its value in a VARCHAR (no native enum to migrate)."""
+    return Enum(kind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])

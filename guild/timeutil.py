@@ -13,3 +13,8 @@ def local_midnight_utc(day: date, zone: str) -> datetime:
     """Return the naive UTC instant at which a calendar day starts in a time zone."""
     local = datetime.combine(day, time(), tzinfo=ZoneInfo(zone))
     return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def local_day(moment: datetime, zone: str) -> date:
+    """Return the calendar day in a time zone of a naive UTC instant."""
+    return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).date()

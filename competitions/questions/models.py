@@ -2,16 +2,12 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from competitions.questions.types import QuestionData, QuestionStatus, QuestionType
-from guild.extensions import db
+from guild.extensions import db, enum_type
 from guild.timeutil import utcnow
-
-
-def _enum(kind) -> Enum:
-    return Enum(kind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class Question(db.Model):
@@ -23,7 +19,7 @@ class Question(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     trade_id: Mapped[int] = mapped_column(ForeignKey("trades.id"))
     status: Mapped[QuestionStatus] = mapped_column(
-        _enum(QuestionStatus), default=QuestionStatus.ACTIVE
+        enum_type(QuestionStatus), default=QuestionStatus.ACTIVE
     )
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -56,7 +52,7 @@ class QuestionVersion(db.Model):
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(default=1)
     is_current: Mapped[bool] = mapped_column(default=True)
-    type: Mapped[QuestionType] = mapped_column(_enum(QuestionType))
+    type: Mapped[QuestionType] = mapped_column(enum_type(QuestionType))
     stem: Mapped[str] = mapped_column(Text)
     # The normalised stem's start, compared for duplicates within a trade's bank (read per
     # trade in one pass, so it needs no index of its own: imports write 100,000 at a time).

@@ -3,15 +3,13 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from guild.accounts.names import mask_name
 from guild.accounts.roles import Role
-from guild.extensions import db
+from guild.extensions import db, enum_type
 from guild.timeutil import utcnow
-
-RoleType = Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class Enterprise(db.Model):
@@ -73,7 +71,7 @@ class UserRole(db.Model):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
-    role: Mapped[Role] = mapped_column(RoleType, primary_key=True)
+    role: Mapped[Role] = mapped_column(enum_type(Role), primary_key=True)
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

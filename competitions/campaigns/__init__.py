@@ -1,0 +1,1 @@
+"""Training campaigns: their rules, standings, leaderboards and statistics."""

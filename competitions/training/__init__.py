@@ -1,0 +1,1 @@
+"""Online training: attempts, grading, question selection and the mistake book."""

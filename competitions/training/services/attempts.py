@@ -1,0 +1,208 @@
+"""Starting attempts: practice modes, the daily practice and mock exams."""
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from competitions.campaigns.models import Campaign
+from competitions.campaigns.services.campaigns import running_campaign
+from competitions.campaigns.services.standings import Participant, record_attempt_start
+from competitions.questions.types import QuestionType
+from competitions.training.models import (
+    Attempt,
+    AttemptItem,
+    ExamBlueprint,
+    Mode,
+    TrainingTrade,
+)
+from competitions.training.services import selection
+from guild.accounts.models import User
+from guild.errors import DomainError
+from guild.extensions import db
+from guild.trades.models import Trade
+from guild.upsert import insert_for
+
+PRACTICE_COUNT = 10  # questions in a random, chapter or review round
+DEFAULT_DAILY_COUNT = 10  # daily practice outside any campaign
+DAILY_DONE = _l("You have done today's daily practice in this trade. See you tomorrow.")
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The moment an action happens, and the local calendar day it falls on."""
+
+    now: datetime
+    day: date
+
+
+def own_attempt(user_id: int, attempt_id: int, for_update: bool = False) -> Attempt:
+    """The worker's own attempt (locked for writing when asked); anyone else's is missing."""
+    attempt = db.session.get(Attempt, attempt_id, with_for_update=for_update or None)
+    if attempt is None or attempt.user_id != user_id:
+        raise DomainError(_l("That attempt was not found."), "not_found")
+    return attempt
+
+
+def choose_trades(user_id: int, trade_ids: list[int]) -> None:
+    """Set the trades a worker trains in."""
+    existing = set(
+        db.session.scalars(select(TrainingTrade.trade_id).where(TrainingTrade.user_id == user_id))
+    )
+    wanted = set(trade_ids)
+    known = set(db.session.scalars(select(Trade.id).where(Trade.id.in_(wanted))))
+    if known != wanted:
+        raise DomainError(_l("Choose trades from the list."), "trade_ids")
+    for trade_id in existing - wanted:
+        db.session.delete(db.session.get(TrainingTrade, (user_id, trade_id)))
+    for trade_id in wanted - existing:
+        db.session.add(TrainingTrade(user_id=user_id, trade_id=trade_id))
+    db.session.flush()
+
+
+def _note_trade(user_id: int, trade_id: int) -> None:
+    db.session.execute(
+        insert_for(TrainingTrade.__table__)
+        .values(user_id=user_id, trade_id=trade_id)
+        .on_conflict_do_nothing()
+    )
+
+
+def todays_daily(user_id: int, trade_id: int, day: date) -> Attempt | None:
+    """The worker's daily practice of a trade on a day, if started."""
+    return db.session.scalar(
+        select(Attempt).where(
+            Attempt.user_id == user_id,
+            Attempt.trade_id == trade_id,
+            Attempt.day == day,
+            Attempt.mode == Mode.DAILY,
+        )
+    )
+
+
+def _draw_paper(user_id: int, blueprint: ExamBlueprint) -> list[tuple[selection.Drawn, float]]:
+    chosen: list[tuple[selection.Drawn, float]] = []
+    for part in blueprint.parts:
+        taken = frozenset(drawn.question_id for drawn, _ in chosen)
+        count = int(part["count"])
+        found = selection.least_seen(
+            user_id,
+            blueprint.trade_id,
+            count,
+            kind=QuestionType(part["type"]),
+            difficulty=int(part.get("difficulty") or 0),
+            exclude=taken,
+        )
+        if len(found) < count:
+            raise DomainError(_l("The bank has too few questions for this exam blueprint."))
+        chosen += [(drawn, float(part["points"])) for drawn in found]
+    return chosen
+
+
+def _draw(user: User, trade: Trade, mode: Mode, clock: Clock, chapter: str, count: int):
+    if mode is Mode.SEQUENTIAL:
+        return selection.in_chapter_order(user.id, trade.id, chapter, count)
+    if mode is Mode.REVIEW:
+        return selection.due_mistakes(user.id, trade.id, clock.day, count)
+    return selection.least_seen(user.id, trade.id, count)
+
+
+def start_attempt(
+    user: User,
+    trade: Trade,
+    mode: Mode,
+    clock: Clock,
+    chapter: str = "",
+    blueprint: ExamBlueprint | None = None,
+) -> Attempt:
+    """Compose a new attempt; a daily practice already started that day is returned instead."""
+    campaign = running_campaign(trade.id, clock.day)
+    if mode is Mode.DAILY:
+        existing = todays_daily(user.id, trade.id, clock.day)
+        if existing is not None:
+            return _resume_daily(existing)
+    if mode is Mode.EXAM:
+        if blueprint is None or blueprint.trade_id != trade.id or not blueprint.is_active:
+            raise DomainError(_l("Choose an exam blueprint of this trade."), "blueprint_id")
+        drawn = _draw_paper(user.id, blueprint)
+    else:
+        count = _round_size(mode, campaign)
+        drawn = [(item, 1.0) for item in _draw(user, trade, mode, clock, chapter, count)]
+    if not drawn:
+        raise DomainError(_nothing_to_draw(mode))
+    attempt = Attempt(
+        user_id=user.id,
+        trade_id=trade.id,
+        campaign_id=campaign.id if campaign else None,
+        blueprint_id=blueprint.id if blueprint else None,
+        mode=mode,
+        chapter=chapter if mode is Mode.SEQUENTIAL else "",
+        partial_credit=bool(campaign and campaign.partial_credit),
+        day=clock.day,
+        started_at=clock.now,
+        last_activity_at=clock.now,
+        deadline_at=clock.now + timedelta(minutes=blueprint.duration_minutes)
+        if blueprint
+        else None,
+        item_count=len(drawn),
+        max_score=sum(points for _, points in drawn),
+    )
+    _insert(attempt)
+    _add_items(attempt, drawn)
+    _note_trade(user.id, trade.id)
+    if campaign is not None:
+        participant = Participant(user.id, user.city, user.enterprise_id)
+        record_attempt_start(campaign, participant, trade.id, clock.day)
+    return attempt
+
+
+def _round_size(mode: Mode, campaign: Campaign | None) -> int:
+    if mode is Mode.DAILY:
+        return campaign.daily_count if campaign else DEFAULT_DAILY_COUNT
+    return PRACTICE_COUNT
+
+
+def _nothing_to_draw(mode: Mode) -> str:
+    if mode is Mode.REVIEW:
+        return _l("No mistakes are due for review in this trade today.")
+    return _l("This trade's bank has no questions to practise yet.")
+
+
+def _resume_daily(attempt: Attempt) -> Attempt:
+    if attempt.is_finished:
+        raise DomainError(DAILY_DONE)
+    return attempt
+
+
+def _insert(attempt: Attempt) -> None:
+    """Add the attempt; a second daily practice the same day is refused by the unique index."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:
+        raise DomainError(DAILY_DONE) from None
+
+
+def _add_items(attempt: Attempt, drawn: list[tuple[selection.Drawn, float]]) -> None:
+    rng = random.SystemRandom()
+    rows = [
+        {
+            "attempt_id": attempt.id,
+            "position": position,
+            "question_id": item.question_id,
+            "version_id": item.version_id,
+            "option_order": selection.shuffled_order(item.option_count, rng),
+            "points": points,
+            "flagged": False,
+        }
+        for position, (item, points) in enumerate(drawn, start=1)
+    ]
+    if attempt.mode is not Mode.SEQUENTIAL:  # chapters are read in order; the rest shuffled
+        rng.shuffle(rows)
+    for position, row in enumerate(rows, start=1):
+        row["position"] = position
+    db.session.execute(AttemptItem.__table__.insert(), rows)
+    selection.note_seen(attempt.user_id, [row["question_id"] for row in rows], attempt.started_at)

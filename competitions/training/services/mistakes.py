@@ -1,0 +1,95 @@
+"""The mistake book: wrong answers enter it and are reviewed on a Leitner schedule."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from competitions.questions.models import Question
+from competitions.training.models import Mistake
+from guild.extensions import db
+from guild.upsert import insert_for
+
+# Days until the next review when a mistake enters box 1, 2, 3, 4, 5.
+REVIEW_INTERVALS = (1, 2, 4, 8, 16)
+LAST_BOX = len(REVIEW_INTERVALS)
+
+
+def note_wrong(user_id: int, question_id: int, trade_id: int, day: date, now: datetime) -> None:
+    """A wrong answer puts the question in box 1, due tomorrow, whatever box it was in."""
+    table = Mistake.__table__
+    statement = insert_for(table).values(
+        user_id=user_id,
+        question_id=question_id,
+        trade_id=trade_id,
+        box=1,
+        due_on=day + timedelta(days=REVIEW_INTERVALS[0]),
+        wrong_count=1,
+        last_wrong_at=now,
+        mastered_at=None,
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.user_id, table.c.question_id],
+        set_={
+            "box": 1,
+            "due_on": statement.excluded.due_on,
+            "wrong_count": table.c.wrong_count + 1,
+            "last_wrong_at": now,
+            "mastered_at": None,
+        },
+    )
+    db.session.execute(statement)
+
+
+def note_reviewed(user_id: int, question_id: int, day: date, now: datetime) -> None:
+    """A right answer in review moves the mistake up a box; right in the last box masters it."""
+    mistake = db.session.get(Mistake, (user_id, question_id))
+    if mistake is None or mistake.mastered_at is not None:
+        return
+    if mistake.box >= LAST_BOX:
+        mistake.mastered_at = now
+        return
+    mistake.box += 1
+    mistake.due_on = day + timedelta(days=REVIEW_INTERVALS[mistake.box - 1])
+
+
+@dataclass(frozen=True)
+class MistakeSummary:
+    """A worker's mistake book in one trade: how many are open, due today, and mastered."""
+
+    trade_id: int
+    open: int
+    due: int
+    mastered: int
+
+
+def mistake_summaries(user_id: int, day: date) -> dict[int, MistakeSummary]:
+    """Per trade, the worker's open, due and mastered mistakes."""
+    is_open = Mistake.mastered_at.is_(None)
+    query = (
+        select(
+            Mistake.trade_id,
+            func.count().filter(is_open),
+            func.count().filter(is_open & (Mistake.due_on <= day)),
+            func.count().filter(Mistake.mastered_at.is_not(None)),
+        )
+        .where(Mistake.user_id == user_id)
+        .group_by(Mistake.trade_id)
+    )
+    return {row[0]: MistakeSummary(*row) for row in db.session.execute(query)}
+
+
+def open_mistakes(user_id: int, trade_id: int, limit: int = 200) -> list[tuple[Mistake, Question]]:
+    """The worker's open mistakes of a trade with their questions, soonest due first."""
+    query = (
+        select(Mistake, Question)
+        .join(Question, Question.id == Mistake.question_id)
+        .where(
+            Mistake.user_id == user_id,
+            Mistake.trade_id == trade_id,
+            Mistake.mastered_at.is_(None),
+        )
+        .order_by(Mistake.due_on, Mistake.last_wrong_at.desc())
+        .limit(limit)
+    )
+    return [(mistake, question) for mistake, question in db.session.execute(query)]
