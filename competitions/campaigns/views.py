@@ -1,4 +1,4 @@
-"""Campaign pages: the list, rules and leaderboards, and organisers' forms: blueprint `campaigns`."""
+"""Campaign pages: rules, leaderboards, statistics and forms: blueprint `campaigns`."""
 
 from flask import Blueprint
 
