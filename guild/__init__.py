@@ -103,6 +103,9 @@ def _make_sqlite_transactional(engine, synchronous: str) -> None:
 def _register_blueprints(app: Flask) -> None:
     from competitions.campaigns.views import bp as campaigns_bp
     from competitions.questions.routes import bp as banks_bp
+    from competitions.training.api import bp as training_api_bp
+    from competitions.training.attempt_views import bp as attempts_bp
+    from competitions.training.blueprint_views import bp as blueprints_bp
     from competitions.training.views import bp as training_bp
     from competitions.views import bp as competitions_bp
     from guild.accounts.admin_views import bp as admin_bp
@@ -123,6 +126,9 @@ def _register_blueprints(app: Flask) -> None:
         competitions_bp,
         banks_bp,
         training_bp,
+        attempts_bp,
+        blueprints_bp,
+        training_api_bp,
         campaigns_bp,
         studios_bp,
     ):

@@ -16,7 +16,7 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 def begin_writing() -> None:
     """Begin the session's transaction as a writer, unless it has already begun."""
-    if not db.session.in_transaction():
+    if not db.session().in_transaction():
         db.session.connection(execution_options={WRITER_OPTION: True})
 
 

@@ -47,7 +47,34 @@ EXPECTED_RULES = {
     "banks.export": roles(Role.ORGANISER, Role.ADMIN),
     "banks.upload": roles(Role.ORGANISER, Role.ADMIN),
     "banks.confirm_import": roles(Role.ORGANISER, Role.ADMIN),
+    "training.index": SIGNED_IN,
+    "training.choose_trades": SIGNED_IN,
+    "training.start": SIGNED_IN,
+    "training.mistake_book": SIGNED_IN,
+    "attempts.show": SIGNED_IN,
+    "attempts.question": SIGNED_IN,
+    "attempts.submit": SIGNED_IN,
+    "attempts.result": SIGNED_IN,
+    "training_api.answer": SIGNED_IN,
+    "blueprints.index": roles(Role.ORGANISER, Role.ADMIN),
+    "blueprints.create": roles(Role.ORGANISER, Role.ADMIN),
+    "blueprints.edit": roles(Role.ORGANISER, Role.ADMIN),
+    "campaigns.index": SIGNED_IN,
+    "campaigns.create": roles(Role.ORGANISER, Role.ADMIN),
+    "campaigns.edit": roles(Role.ORGANISER, Role.ADMIN),
+    "campaigns.detail": SIGNED_IN,
+    "campaigns.statistics": roles(Role.ORGANISER, Role.ADMIN),
+    "campaigns.export_statistics": roles(Role.ORGANISER, Role.ADMIN),
     "studios.index": PUBLIC,
+}
+
+# Pages of one worker's own rows: anyone else signed in finds nothing there (404).
+OWNER_ONLY = {
+    "attempts.show",
+    "attempts.question",
+    "attempts.submit",
+    "attempts.result",
+    "training_api.answer",
 }
 
 # Signed-in users asking for these pages are sent on elsewhere, not shown them.
@@ -90,7 +117,40 @@ def _sample_values(app, people) -> dict[str, int]:
         "trade_id": trade_id,
         "question_id": question_id,
         "key": picture,
+        **_training_samples(app, user_id, trade_id),
     }
+
+
+def _training_samples(app, user_id: int, trade_id: int) -> dict[str, int]:
+    """An attempt of another worker, an exam blueprint and a campaign on the sample trade."""
+    from datetime import date, datetime
+
+    from competitions.campaigns.services.campaigns import CampaignFields, save_campaign
+    from competitions.questions.types import QuestionType
+    from competitions.training.models import Mode
+    from competitions.training.services.attempts import Clock, start_attempt
+    from competitions.training.services.blueprints import Part, save_blueprint
+    from guild.accounts.models import User
+    from guild.audit.services import Actor
+    from guild.extensions import db
+    from guild.trades.models import Trade
+
+    with app.app_context():
+        trade = db.session.get(Trade, trade_id)
+        part = Part(QuestionType.TRUE_FALSE, 0, 1, 100)
+        blueprint = save_blueprint(Actor(None), None, trade, "模拟", 30, [part])
+        today = date.today()
+        fields = CampaignFields("练兵", "", today, today, (trade_id,))
+        campaign = save_campaign(Actor(None), None, fields)
+        clock = Clock(datetime.now(), today)
+        attempt = start_attempt(db.session.get(User, user_id), trade, Mode.RANDOM, clock)
+        db.session.commit()
+        return {
+            "attempt_id": attempt.id,
+            "position": 1,
+            "blueprint_id": blueprint.id,
+            "campaign_id": campaign.id,
+        }
 
 
 def _urls(app, values):
@@ -113,12 +173,21 @@ def _expected(endpoint: str, viewer: Role | None) -> str:
     return "allowed" if not rule.roles or rule.roles & held else "forbidden"
 
 
+def url_is_api(response) -> bool:
+    """True for a JSON answer of the /api/ routes."""
+    return response.is_json
+
+
 def _outcome(response, method: str, endpoint: str) -> str:
     location = response.headers.get("Location", "")
     if response.status_code == 302 and "/account/login" in location:
         return "login"
+    if response.status_code == 401 and url_is_api(response):
+        return "login"  # the JSON API answers 401 rather than sending to the sign-in page
     if response.status_code == 403:
         return "forbidden"
+    if response.status_code == 404 and endpoint in OWNER_ONLY:
+        return "allowed"  # through the access rule; the attempt is someone else's
     if method == "GET" and endpoint not in REDIRECTS_WHEN_SIGNED_IN:
         assert response.status_code == 200, (endpoint, response.status_code)
     else:

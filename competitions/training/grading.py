@@ -17,8 +17,14 @@ _SPACES = re.compile(r"\s+")
 
 
 def normalise_blank(text: str) -> str:
-    """A typed answer reduced for comparison: half-width (NFKC), no spaces, case folded."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", text)).casefold()
+    """A typed answer reduced for comparison: half-width (NFKC), no spaces, case folded.
+
+    NFKC is applied again after folding: dropping a space or folding case can leave a
+    letter and a combining mark that compose ("R¸" → "r" + U+0327 → "ŗ"), and both ways of
+    writing it must compare equal (the result is a fixed point: normalising it changes nothing).
+    """
+    folded = _SPACES.sub("", unicodedata.normalize("NFKC", text)).casefold()
+    return _SPACES.sub("", unicodedata.normalize("NFKC", folded))
 
 
 def grade(

@@ -1,0 +1,64 @@
+"""The JSON answer endpoint phones post to: blueprint `training_api` under /api/training.
+
+Send the CSRF token of the question page in an X-CSRFToken header.
+"""
+
+from flask import Blueprint, jsonify, request
+
+from competitions.training.attempt_views import shown_key
+from competitions.training.services import answering
+from competitions.training.views import clock
+from guild.access import signed_in
+from guild.errors import DomainError, error_response
+from guild.extensions import MAX_ID, db
+from guild.web import current_account
+
+bp = Blueprint("training_api", __name__, url_prefix="/api/training")
+
+
+def _payload() -> tuple[int | None, list[str]] | None:
+    """The question id and response of the JSON body, None when it is malformed."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return None
+    question_id, response = body.get("question_id"), body.get("response")
+    if question_id is not None and (
+        not isinstance(question_id, int)
+        or isinstance(question_id, bool)
+        or not 0 < question_id <= MAX_ID
+    ):
+        return None
+    if isinstance(response, str):
+        response = [response]
+    if not isinstance(response, list) or len(response) > 8:
+        return None
+    if not all(isinstance(value, str) and len(value) <= 200 for value in response):
+        return None
+    return question_id, response
+
+
+@bp.route("/attempts/<int:attempt_id>/<int:position>/answer", methods=["POST"])
+@signed_in
+def answer(attempt_id: int, position: int):
+    """Grade and record a practice answer; the key and explanation come back with the result."""
+    payload = _payload()
+    if payload is None:
+        return error_response(400)
+    question_id, response = payload
+    try:
+        graded = answering.answer_question(
+            current_account().id, attempt_id, position, question_id, response, clock()
+        )
+    except DomainError as error:
+        db.session.rollback()
+        return error_response(404 if error.field == "not_found" else 400, str(error))
+    db.session.commit()
+    attempt = graded.answer
+    return jsonify(
+        position=position,
+        score=attempt.score,
+        correct=attempt.is_correct,
+        key=shown_key(graded.item, graded.version),
+        explanation=graded.version.explanation,
+        repeated=graded.repeated,
+    )
