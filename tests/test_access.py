@@ -43,6 +43,7 @@ EXPECTED_RULES = {
     "banks.edit": roles(Role.ORGANISER, Role.ADMIN),
     "banks.preview": roles(Role.ORGANISER, Role.ADMIN),
     "banks.change_status": roles(Role.ORGANISER, Role.ADMIN),
+    "banks.item_statistics": roles(Role.ORGANISER, Role.ADMIN),
     "banks.template": roles(Role.ORGANISER, Role.ADMIN),
     "banks.export": roles(Role.ORGANISER, Role.ADMIN),
     "banks.upload": roles(Role.ORGANISER, Role.ADMIN),

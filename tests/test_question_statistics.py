@@ -57,3 +57,58 @@ def test_partial_credit_and_no_answers():
     assert item_statistics(answers).loc[0, "facility"] == pytest.approx(0.75)
     empty = pd.DataFrame(columns=["attempt_id", "question_id", "score"])
     assert item_statistics(empty).empty
+
+
+def test_the_bank_pages_flag_a_question_from_recorded_answers(app, client, people):
+    """Answers recorded by training feed the bank: a question the weak get right is flagged."""
+    from datetime import date, datetime, timedelta
+
+    from competitions.questions.services.bank import create_question
+    from competitions.questions.types import QuestionData, QuestionType
+    from competitions.training.models import Mode
+    from competitions.training.services.answering import answer_question
+    from competitions.training.services.attempts import Clock, start_attempt
+    from guild.accounts.models import User
+    from guild.accounts.roles import Role
+    from guild.audit.services import Actor
+    from guild.extensions import db
+    from guild.trades.levels import SkillLevel
+    from guild.trades.models import Trade
+    from guild.trades.services.catalogue import TradeFields, save_trade
+    from tests.conftest import login
+
+    stems = ["接地电阻测量题", "验电器使用题", "反常的偏题", "绝缘电阻表使用题", "安全距离题"]
+    with app.app_context():
+        trade = save_trade(Actor(None), None, TradeFields("电工", "电力能源", (SkillLevel.L5,)))
+        ids = [
+            create_question(
+                Actor(None), trade, QuestionData(QuestionType.TRUE_FALSE, stem, answer=["true"])
+            ).id
+            for stem in stems
+        ]
+        db.session.commit()
+        trade_id = trade.id
+    workers = [people.make(phone=f"1360000{n:04d}") for n in range(32)]
+    clock = Clock(datetime(2026, 11, 24, 2), date(2026, 11, 24))
+    with app.app_context():
+        trade = db.session.get(Trade, trade_id)
+        for n, worker in enumerate(workers):
+            strong = n % 2 == 0
+            attempt = start_attempt(db.session.get(User, worker.id), trade, Mode.RANDOM, clock)
+            for item in attempt.items:
+                right = strong if item.question_id != ids[2] else not strong  # ids[2] misleads
+                if item.question_id == ids[1] and n % 4 == 1:
+                    right = True  # the second question: easy, but not for everyone
+                response = ["true" if right else "false"]
+                later = Clock(clock.now + timedelta(seconds=item.position), clock.day)
+                answer_question(
+                    worker.id, attempt.id, item.position, item.question_id, response, later
+                )
+            db.session.commit()
+    login(client, people.make(Role.ORGANISER))
+    page = client.get(f"/skills/banks/{trade_id}/statistics").get_data(as_text=True)
+    rows = page.split('id="item-statistics"')[1]
+    assert rows.index(stems[2]) < rows.index(stems[0])  # the flagged question comes first
+    assert rows.count("text-bg-danger") == 1 and "32" in rows
+    bank = client.get(f"/skills/banks/{trade_id}/").get_data(as_text=True)
+    assert bank.count("text-bg-danger") == 1 and "50%" in bank

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from competitions.questions.forms import QuestionForm
 from competitions.questions.models import Question
-from competitions.questions.services import bank, images
+from competitions.questions.services import bank, images, statistics
 from competitions.questions.types import QuestionStatus, QuestionType
 from guild.access import roles_required, signed_in
 from guild.accounts.roles import Role
@@ -77,16 +77,39 @@ def trade_bank(trade_id: int):
     """A trade's bank: filters, counts, and the questions."""
     trade = db.get_or_404(Trade, trade_id)
     filters = _filters()
+    pagination = bank.search_bank(trade, filters, page_number(), page_size())
     return render_template(
         "competitions/bank.html",
         trade=trade,
         filters=filters,
-        pagination=bank.search_bank(trade, filters, page_number(), page_size()),
+        pagination=pagination,
+        item_stats=statistics.bank_statistics(trade.id, [q.id for q in pagination.items]),
         counts=bank.bank_counts(trade),
         chapters=bank.chapters(trade),
         filter_args=filter_args(*FILTERS),
         types=list(QuestionType),
         statuses=list(QuestionStatus),
+    )
+
+
+@bp.route("/<int:trade_id>/statistics")
+@roles_required(*EDITORS)
+def item_statistics(trade_id: int):
+    """Facility and discrimination of the bank's answered questions, flagged ones first."""
+    trade = db.get_or_404(Trade, trade_id)
+    found = statistics.bank_statistics(trade.id)
+    questions = {q.id: q for q in bank.questions_by_ids(trade, list(found))}
+    rows = sorted(
+        (row for row in found.values() if row["question_id"] in questions),
+        key=lambda row: (not row["flagged"], row["discrimination"] is not None, -row["attempts"]),
+    )
+    return render_template(
+        "competitions/item_statistics.html",
+        trade=trade,
+        rows=rows,
+        questions=questions,
+        low=statistics.LOW_DISCRIMINATION,
+        minimum=statistics.MIN_ATTEMPTS,
     )
 
 

@@ -2,6 +2,11 @@
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import select
+
+from competitions.questions.models import Question
+from competitions.training.models import Answer
+from guild.extensions import db
 
 LOW_DISCRIMINATION = 0.2
 MIN_ATTEMPTS = 30
@@ -55,3 +60,39 @@ def item_statistics(
     weak = result["discrimination"].isna() | (result["discrimination"] < low_discrimination)
     result["flagged"] = (result["attempts"] >= min_attempts) & weak
     return result[columns]
+
+
+MAX_ANSWERS = 200_000  # the most recent answers a bank's statistics are computed from
+
+
+def _answers_frame(query) -> pd.DataFrame:
+    rows = db.session.execute(query).all()
+    return pd.DataFrame(rows, columns=["attempt_id", "question_id", "score"])
+
+
+def recorded_answers(trade_id: int, question_ids: list[int] | None = None) -> pd.DataFrame:
+    """Answers of a trade's questions, whole attempts at a time (the rest score needs them).
+
+    With question ids, only the attempts that hold one of them; else the most recent
+    MAX_ANSWERS answers of the bank.
+    """
+    columns = select(Answer.attempt_id, Answer.question_id, Answer.score)
+    if question_ids is not None:
+        holding = select(Answer.attempt_id).where(Answer.question_id.in_(question_ids))
+        return _answers_frame(columns.where(Answer.attempt_id.in_(holding)))
+    recent = (
+        columns.join(Question, Question.id == Answer.question_id)
+        .where(Question.trade_id == trade_id)
+        .order_by(Answer.id.desc())
+        .limit(MAX_ANSWERS)
+    )
+    return _answers_frame(recent)
+
+
+def bank_statistics(trade_id: int, question_ids: list[int] | None = None) -> dict[int, dict]:
+    """Item statistics by question id, for some questions of a trade or its whole bank."""
+    table = item_statistics(recorded_answers(trade_id, question_ids))
+    if question_ids is not None:
+        table = table[table["question_id"].isin(question_ids)]
+    table = table.astype(object).where(table.notna(), None)
+    return {int(row["question_id"]): row for row in table.to_dict("records")}
