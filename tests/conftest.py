@@ -1,11 +1,13 @@
 """Fixtures: an app per test on a shared schema, a client, a CLI runner, users made by services."""
 
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from werkzeug.serving import make_server
 
 from guild import create_app
 from guild.accounts.roles import Role
@@ -166,3 +168,117 @@ def as_role(client, people):
         return person
 
     return sign_in
+
+
+SECRET_EXPLANATION = "解析：停电、验电、挂接地线、悬挂标示牌。"
+
+
+@pytest.fixture
+def trade_id(app):
+    """A trade, 电工, with a bank of six questions of every type."""
+    from competitions.questions.services.bank import create_question
+    from competitions.questions.types import QuestionData, QuestionType
+    from guild.audit.services import Actor
+    from guild.trades.levels import SkillLevel
+    from guild.trades.services.catalogue import TradeFields, save_trade
+
+    with app.app_context():
+        trade = save_trade(Actor(None), None, TradeFields("电工", "电力能源", (SkillLevel.L5,)))
+        for number in range(3):
+            create_question(
+                Actor(None),
+                trade,
+                QuestionData(
+                    QuestionType.SINGLE,
+                    f"安全电压第{number}题",
+                    options=["36V", "24V", "12V", "6V"],
+                    answer=["C"],
+                    explanation=SECRET_EXPLANATION,
+                    chapter="安全用电",
+                ),
+            )
+        create_question(
+            Actor(None),
+            trade,
+            QuestionData(
+                QuestionType.TRUE_FALSE, "停电作业前必须验电。", answer=["true"], chapter="安全用电"
+            ),
+        )
+        create_question(
+            Actor(None),
+            trade,
+            QuestionData(
+                QuestionType.MULTIPLE,
+                "保证安全的技术措施有（ ）。",
+                options=["停电", "验电", "装设接地线", "喝茶"],
+                answer=["A", "B", "C"],
+                chapter="技术措施",
+            ),
+        )
+        create_question(
+            Actor(None),
+            trade,
+            QuestionData(
+                QuestionType.FILL_BLANK,
+                "我国安全电压额定值最高为____V。",
+                answer=["42"],
+                chapter="安全用电",
+            ),
+        )
+        db.session.commit()
+        return trade.id
+
+
+# Browser tests: Debian's Chromium driven by Playwright, on a phone-sized screen.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+LIVE_APPS: dict = {}  # base URL -> the app a live server serves, for database checks
+
+
+@pytest.fixture
+def live_server(make_app):
+    """Serve the app (CSRF on, as in production) on a free loopback port."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    LIVE_APPS[base] = app
+    yield base
+    LIVE_APPS.pop(base, None)
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture
+def phone_page():
+    """A 375 px wide page in headless Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        yield page, errors
+        context.close()
+        browser.close()
+
+
+def shot(page, name: str) -> None:
+    """Save a full-page screenshot as a test artifact."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

@@ -1,66 +1,18 @@
 """A real browser: Debian's Chromium, driven by Playwright, on a phone-sized screen."""
 
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from guild.accounts.roles import Role
-from tests.conftest import ARTIFACTS
+from tests.conftest import CHROMIUM, shot
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
         not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"
     ),
 ]
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def live_server(make_app):
-    """Serve the app (CSRF on, as in production) on a free loopback port."""
-    app = make_app(WTF_CSRF_ENABLED=True)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-
-
-@pytest.fixture
-def phone_page():
-    """A 375 px wide page in headless Chromium."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        yield page, errors
-        context.close()
-        browser.close()
-
-
-def shot(page, name: str) -> None:
-    """Save a full-page screenshot as a test artifact."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def test_register_sign_in_and_switch_language_on_a_phone(live_server, phone_page, people):

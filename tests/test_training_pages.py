@@ -3,69 +3,9 @@
 import re
 from datetime import timedelta
 
-import pytest
-
-from competitions.questions.types import QuestionData, QuestionType
 from guild.accounts.roles import Role
-from guild.audit.services import Actor
 from guild.extensions import db
-from tests.conftest import login
-
-SECRET_EXPLANATION = "解析：停电、验电、挂接地线、悬挂标示牌。"
-
-
-@pytest.fixture
-def trade_id(app):
-    """A trade with a bank of six questions of every type."""
-    from competitions.questions.services.bank import create_question
-    from guild.trades.levels import SkillLevel
-    from guild.trades.services.catalogue import TradeFields, save_trade
-
-    with app.app_context():
-        trade = save_trade(Actor(None), None, TradeFields("电工", "电力能源", (SkillLevel.L5,)))
-        for number in range(3):
-            create_question(
-                Actor(None),
-                trade,
-                QuestionData(
-                    QuestionType.SINGLE,
-                    f"安全电压第{number}题",
-                    options=["36V", "24V", "12V", "6V"],
-                    answer=["C"],
-                    explanation=SECRET_EXPLANATION,
-                    chapter="安全用电",
-                ),
-            )
-        create_question(
-            Actor(None),
-            trade,
-            QuestionData(
-                QuestionType.TRUE_FALSE, "停电作业前必须验电。", answer=["true"], chapter="安全用电"
-            ),
-        )
-        create_question(
-            Actor(None),
-            trade,
-            QuestionData(
-                QuestionType.MULTIPLE,
-                "保证安全的技术措施有（ ）。",
-                options=["停电", "验电", "装设接地线", "喝茶"],
-                answer=["A", "B", "C"],
-                chapter="技术措施",
-            ),
-        )
-        create_question(
-            Actor(None),
-            trade,
-            QuestionData(
-                QuestionType.FILL_BLANK,
-                "我国安全电压额定值最高为____V。",
-                answer=["42"],
-                chapter="安全用电",
-            ),
-        )
-        db.session.commit()
-        return trade.id
+from tests.conftest import SECRET_EXPLANATION, login
 
 
 def _start(client, trade_id, mode="daily", **extra):
