@@ -1,13 +1,18 @@
-"""Demonstration data for `make run`: trades, enterprises and one account per role."""
+"""Demonstration data for `make run`: trades, enterprises and one account per role.
+
+Domains add their own demo rows by registering a loader when their modules are imported
+(create_app imports them); the shell never imports a domain.
+"""
 
 import secrets
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
 
-from guild.accounts.models import User
+from guild.accounts.models import Enterprise, User
 from guild.accounts.roles import Role
 from guild.accounts.services.enterprises import create_enterprise
 from guild.accounts.services.users import Registration, register_user
@@ -32,6 +37,17 @@ DEMO_PEOPLE = (
 )
 
 
+DemoLoader = Callable[[Actor, dict[str, User]], None]
+_loaders: list[DemoLoader] = []
+
+
+def register_demo_loader(loader: DemoLoader) -> DemoLoader:
+    """Have `demo load` call loader(actor, accounts by role value) after the shell's rows."""
+    if loader not in _loaders:
+        _loaders.append(loader)
+    return loader
+
+
 @dataclass(frozen=True)
 class DemoAccount:
     """A demo account and its password, to print once."""
@@ -44,7 +60,8 @@ class DemoAccount:
 
 def credentials_file() -> Path:
     """Where the demo passwords are kept for the developer (git-ignored instance folder)."""
-    return Path(current_app.instance_path) / "demo_accounts.txt"
+    configured = current_app.config.get("DEMO_ACCOUNTS_FILE")
+    return Path(configured) if configured else Path(current_app.instance_path) / "demo_accounts.txt"
 
 
 def _new_password() -> str:
@@ -60,11 +77,22 @@ def load_demo_data(seed_trades: Path, if_empty: bool) -> list[DemoAccount] | Non
     actor = Actor(None, "demo")
     import_trades(actor, parse_trades_csv(seed_trades.read_bytes()))
     enterprises = [create_enterprise(actor, name, city, None) for name, city in DEMO_ENTERPRISES]
-    accounts = []
+    accounts, users = _register_people(enterprises)
+    for loader in _loaders:
+        loader(actor, users)
+    lines = [f"{a.role}\t{a.phone}\t{a.password}\t{a.name}" for a in accounts]
+    credentials_file().write_text("\n".join(lines) + "\n", encoding="utf-8")
+    credentials_file().chmod(0o600)
+    return accounts
+
+
+def _register_people(enterprises: list[Enterprise]) -> tuple[list[DemoAccount], dict[str, User]]:
+    """One account per role, with its password; and the users by role value."""
+    accounts, users = [], {}
     for role, name, phone, enterprise_index in DEMO_PEOPLE:
         password = _new_password()
         enterprise = enterprises[enterprise_index] if enterprise_index is not None else None
-        register_user(
+        users[role.value] = register_user(
             Registration(
                 real_name=name,
                 phone=phone,
@@ -75,7 +103,4 @@ def load_demo_data(seed_trades: Path, if_empty: bool) -> list[DemoAccount] | Non
             roles=tuple({Role.WORKER, role}),
         )
         accounts.append(DemoAccount(role.value, phone, password, name))
-    lines = [f"{a.role}\t{a.phone}\t{a.password}\t{a.name}" for a in accounts]
-    credentials_file().write_text("\n".join(lines) + "\n", encoding="utf-8")
-    credentials_file().chmod(0o600)
-    return accounts
+    return accounts, users

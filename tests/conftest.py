@@ -27,6 +27,7 @@ def test_config(database_url: str, tmp_path: Path, **overrides) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "DEMO_ACCOUNTS_FILE": str(tmp_path / "demo_accounts.txt"),
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashing keeps the suite quick
     }
     config.update(overrides)

@@ -135,17 +135,6 @@ def test_migrations_match_models_on_postgresql(tmp_path):
         admin.dispose()
 
 
-def test_demo_data_loads_once(runner, app):
-    """`demo load --if-empty` creates the accounts once and prints their passwords."""
-    first = runner.invoke(args=["demo", "load", "--if-empty"])
-    assert first.exit_code == 0, first.output
-    assert "13800000005" in first.output
-    second = runner.invoke(args=["demo", "load", "--if-empty"])
-    assert "already present" in second.output
-    with app.app_context():
-        assert db.session.scalar(db.select(db.func.count(User.id))) == 5
-
-
 def _create_admin(runner, password: str):
     arguments = ["--phone", "13800001111", "--name", "管理员", "--city", "杭州市"]
     return runner.invoke(args=["users", "create-admin", *arguments, "--password", password])

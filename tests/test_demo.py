@@ -1,0 +1,115 @@
+"""`demo load` fills online training: banks, a mock exam, a running campaign with standings."""
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from competitions.campaigns.models import Campaign, CampaignDay, Standing, StandingCount, Tally
+from competitions.campaigns.services.campaigns import running_campaign
+from competitions.campaigns.services.leaderboards import top_places
+from competitions.campaigns.services.rebuild import rebuild_campaign
+from competitions.questions.models import Question, QuestionVersion
+from competitions.questions.types import QuestionStatus, QuestionType
+from competitions.training.models import ExamBlueprint, Mistake
+from competitions.training.services.progress import streak
+from guild.accounts.models import User
+from guild.extensions import db
+from guild.timeutil import local_day, utcnow
+from guild.trades.models import Trade
+
+# Spelled out rather than imported: competitions.demo must be loaded by create_app itself.
+BLUEPRINT = "电工理论模拟（五级）"
+CAMPAIGN = "2026年全省职工网上练兵（冬季赛）"
+DEMO_WORKERS = 30
+
+
+def test_demo_load_fills_online_training(runner, app):
+    """One load (it takes seconds): accounts, banks, blueprint, campaign, standings, practice."""
+    result = runner.invoke(args=["demo", "load", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert "13800000005" in result.output  # the five accounts and their passwords
+    again = runner.invoke(args=["demo", "load", "--if-empty"])
+    assert "already present" in again.output
+    with app.app_context():
+        accounts = select(func.count(User.id)).where(User.phone.like("138000000%"))
+        assert db.session.scalar(accounts) == 5
+        _check_banks_and_blueprint()
+        campaign = _check_running_campaign()
+        _check_rebuild(campaign)
+        _check_own_practice()
+
+
+def _today():
+    return local_day(utcnow(), current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def _trade(name: str) -> Trade:
+    return db.session.scalars(select(Trade).where(Trade.name == name)).one()
+
+
+def _bank_types(trade: Trade) -> dict[QuestionType, int]:
+    rows = db.session.execute(
+        select(QuestionVersion.type, func.count())
+        .join(Question, Question.id == QuestionVersion.question_id)
+        .where(
+            Question.trade_id == trade.id,
+            Question.status == QuestionStatus.ACTIVE,
+            QuestionVersion.is_current.is_(True),
+        )
+        .group_by(QuestionVersion.type)
+    )
+    return {QuestionType(kind): count for kind, count in rows}
+
+
+def _rows(model, campaign_id: int) -> list[tuple]:
+    """Every row a campaign has in a table, sorted; counts of nobody left out."""
+    query = select(*model.__table__.columns).where(model.campaign_id == campaign_id)
+    if model is StandingCount:  # running counts keep the rows that fell to 0; rebuilt, none
+        query = query.where(StandingCount.participants != 0)
+    return sorted(tuple(row) for row in db.session.execute(query))
+
+
+def _check_banks_and_blueprint() -> None:
+    """Three trades have banks; the 电工 bank holds 40+ questions of all four types."""
+    electrician = _bank_types(_trade("电工"))
+    assert sum(electrician.values()) >= 40
+    assert set(electrician) == set(QuestionType)
+    assert sum(_bank_types(_trade("焊工")).values()) >= 15
+    assert sum(_bank_types(_trade("钳工")).values()) >= 15
+    blueprint = db.session.scalars(select(ExamBlueprint)).one()
+    assert (blueprint.name, blueprint.trade_id) == (BLUEPRINT, _trade("电工").id)
+    assert blueprint.question_count == 30
+
+
+def _check_running_campaign() -> Campaign:
+    """The campaign runs today, its board has every demo worker, names masked."""
+    campaign = db.session.scalars(select(Campaign)).one()
+    today = _today()
+    assert campaign.name == CAMPAIGN
+    assert campaign.is_open_on(today)
+    assert running_campaign(_trade("电工").id, today).id == campaign.id
+    places = top_places(campaign.id)
+    assert len(places) >= DEMO_WORKERS
+    assert all("*" in place.name for place in places)
+    assert places[0].points > places[-1].points
+    assert len({(place.points, place.seconds) for place in places}) > len(places) // 2
+    return campaign
+
+
+def _check_rebuild(campaign: Campaign) -> None:
+    """Recomputing the standings from the recorded answers gives the same rows."""
+    models = (Standing, StandingCount, Tally, CampaignDay)
+    before = [_rows(model, campaign.id) for model in models]
+    rebuild_campaign(campaign)
+    db.session.flush()
+    for model, rows in zip(models, before, strict=True):
+        assert _rows(model, campaign.id) == rows, model.__name__
+
+
+def _check_own_practice() -> None:
+    """李小明 practised 电工 the last two days: a streak, points and mistakes to review."""
+    worker = db.session.scalars(select(User).where(User.phone == "13800000001")).one()
+    assert streak(worker.id, _today()) == 2
+    mine = select(Mistake).where(Mistake.user_id == worker.id)
+    assert db.session.scalars(mine).first() is not None
+    points = select(Standing.points).where(Standing.user_id == worker.id, Standing.trade_id == 0)
+    assert db.session.scalar(points) > 0
