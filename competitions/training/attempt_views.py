@@ -20,6 +20,7 @@ from guild.access import signed_in
 from guild.errors import DomainError
 from guild.extensions import db
 from guild.trades.models import Trade
+from guild.transactions import begin_writing
 from guild.web import current_account
 
 bp = Blueprint("attempts", __name__, url_prefix="/skills/training/attempts")
@@ -42,13 +43,23 @@ def select_answers(attempt_id: int):
     return db.select(Answer).where(Answer.attempt_id == attempt_id)
 
 
+def _close_if_expired(attempt: Attempt) -> bool:
+    """Grade an exam whose time ran out; True when this request did."""
+    if not answering.expired(attempt, clock()):
+        return False
+    db.session.rollback()  # a read snapshot cannot take SQLite's write lock: begin as a writer
+    begin_writing()
+    closed = answering.close_if_expired(attempt, clock())
+    db.session.commit()
+    return closed
+
+
 @bp.route("/<int:attempt_id>/")
 @signed_in
 def show(attempt_id: int):
     """Go to the first unanswered question, or to the result when done."""
     attempt = _mine(attempt_id)
-    if answering.close_if_expired(attempt, clock()):
-        db.session.commit()
+    _close_if_expired(attempt)
     if attempt.is_finished:
         return redirect(url_for("attempts.result", attempt_id=attempt.id))
     answered = set(_answers(attempt))
@@ -103,8 +114,7 @@ def question(attempt_id: int, position: int):
     """Show one question; POST answers it (practice) or saves the response (exam)."""
     attempt = _mine(attempt_id)
     now = clock()
-    if answering.close_if_expired(attempt, now):
-        db.session.commit()
+    if _close_if_expired(attempt):
         flash(_("Time is up: your exam was submitted."), "info")
         return redirect(url_for("attempts.result", attempt_id=attempt.id))
     item = _item(attempt, position)
@@ -187,8 +197,7 @@ def submit(attempt_id: int):
 def result(attempt_id: int):
     """The attempt's result; answers and explanations only for what is graded."""
     attempt = _mine(attempt_id)
-    if answering.close_if_expired(attempt, clock()):
-        db.session.commit()
+    _close_if_expired(attempt)
     if attempt.mode.is_exam and not attempt.is_finished:
         return redirect(url_for("attempts.show", attempt_id=attempt.id))
     answers = _answers(attempt)

@@ -55,10 +55,10 @@ def response_problem(kind: QuestionType, option_count: int, response: Sequence[s
     """Why a response cannot be graded (empty when it can), marked for translation.
 
     `response` is in display terms: letters of the options as shown, "true"/"false", or the
-    typed text.
+    typed text. Anything else (numbers, nulls from a JSON body) is refused, never an error.
     """
     if kind is QuestionType.FILL_BLANK:
-        if len(response) != 1 or not response[0].strip():
+        if len(response) != 1 or not isinstance(response[0], str) or not response[0].strip():
             return mark("Please type an answer.")
         if len(response[0]) > MAX_BLANK_LENGTH:
             return mark("The answer is too long.")
@@ -68,7 +68,9 @@ def response_problem(kind: QuestionType, option_count: int, response: Sequence[s
     letters = OPTION_LETTERS[:option_count]
     if not response:
         return mark("Please choose an answer.")
-    if any(len(letter) != 1 or letter not in letters for letter in response):
+    if any(not isinstance(letter, str) or len(letter) != 1 for letter in response):
+        return mark("That option does not exist.")
+    if any(letter not in letters for letter in response):
         return mark("That option does not exist.")
     if len(set(response)) != len(response):
         return mark("That option does not exist.")

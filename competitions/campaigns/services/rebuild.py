@@ -69,7 +69,11 @@ def _load(campaign_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         ["answer_id", "attempt_id", "score", "is_correct", "seconds", "answered_at", "chapter"],
     )
     answers = answers.merge(attempts, on="attempt_id", how="inner")
-    answers["is_correct"] = answers["is_correct"].astype(bool)
+    # Typed explicitly: a campaign without answers yet gives empty object columns, which
+    # the cumulative sums and comparisons below refuse.
+    answers = answers.astype(
+        {"score": float, "is_correct": bool, "seconds": int, "items": int, "user_id": int}
+    )
     return attempts, answers.sort_values(["answered_at", "answer_id"], kind="stable")
 
 
@@ -178,8 +182,12 @@ def rebuild_campaign(campaign: Campaign) -> int:
 
 def _write(campaign_id: int, attempts, answers, standings: pd.DataFrame) -> None:
     standings = standings.assign(campaign_id=campaign_id)
-    standings["enterprise_id"] = standings["enterprise_id"].map(
-        lambda value: None if pd.isna(value) else int(value)
+    # An object column: mapped into a numeric one, ints beside None would come back as
+    # floats (1.0), which COPY refuses for an integer column.
+    standings["enterprise_id"] = pd.Series(
+        [None if pd.isna(value) else int(value) for value in standings["enterprise_id"]],
+        index=standings.index,
+        dtype=object,
     )
     standings["last_day"] = standings.get("last_day").map(lambda day: None if pd.isna(day) else day)
     columns = [

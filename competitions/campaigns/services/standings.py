@@ -17,6 +17,7 @@ from competitions.campaigns.models import (
     StandingCount,
     Tally,
 )
+from competitions.training.models import Answer, Attempt, Mode
 from guild.extensions import db
 from guild.upsert import add_to_counters, insert_for
 
@@ -46,6 +47,7 @@ class ScoredAnswer:
     chapter: str
     scored: bool  # daily practice earns points; other modes only feed the statistics
     perfect_finish: bool  # it completed a daily practice with every answer right
+    answer_id: int = 0  # the recorded Answer, left out when an earlier day's points are summed
 
 
 def chapter_value(trade_id: int, chapter: str) -> str:
@@ -160,6 +162,26 @@ def earned_points(campaign: Campaign, answer: ScoredAnswer, used_today: int) -> 
     return capped, bonus
 
 
+def _earned_before(campaign: Campaign, user_id: int, answer: ScoredAnswer) -> int:
+    """Capped points the worker's other daily answers of the answer's day earned.
+
+    Each answer earns what the cap leaves, so together they earned min(cap, Σ base).
+    """
+    scores = db.session.scalars(
+        select(Answer.score)
+        .join(Attempt, Attempt.id == Answer.attempt_id)
+        .where(
+            Attempt.campaign_id == campaign.id,
+            Attempt.user_id == user_id,
+            Attempt.mode == Mode.DAILY,
+            Attempt.day == answer.day,
+            Answer.id != answer.answer_id,
+        )
+    )
+    total = sum(round(score * campaign.points_per_correct) for score in scores)
+    return min(total, campaign.daily_points_cap)
+
+
 def _move_standings(
     campaign: Campaign,
     user_id: int,
@@ -167,8 +189,17 @@ def _move_standings(
     last_day: date | None,
     day_points: int,
 ) -> int:
-    used_today = day_points if last_day == answer.day else 0
-    capped, bonus = earned_points(campaign, answer, used_today)
+    if last_day is not None and answer.day < last_day:
+        # A late answer to an earlier day's practice (started before midnight, answered
+        # after another trade's practice of the new day began): that day's points are
+        # summed from its answers, and the latest day's running figures stay as they are.
+        used_today = _earned_before(campaign, user_id, answer)
+        capped, bonus = earned_points(campaign, answer, used_today)
+        kept_day, kept_points = last_day, day_points
+    else:
+        used_today = day_points if last_day == answer.day else 0
+        capped, bonus = earned_points(campaign, answer, used_today)
+        kept_day, kept_points = answer.day, used_today + capped
     points = capped + bonus
     whole_row = Standing.trade_id == WHOLE_CAMPAIGN
     moved = db.session.execute(
@@ -184,8 +215,8 @@ def _move_standings(
             answers=Standing.answers + 1,
             correct=Standing.correct + int(answer.is_correct),
             # The daily cap is kept on the whole-campaign row only.
-            last_day=case((whole_row, answer.day), else_=Standing.last_day),
-            day_points=case((whole_row, used_today + capped), else_=Standing.day_points),
+            last_day=case((whole_row, kept_day), else_=Standing.last_day),
+            day_points=case((whole_row, kept_points), else_=Standing.day_points),
         )
         .returning(Standing.trade_id, Standing.points)
     ).all()

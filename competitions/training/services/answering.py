@@ -21,6 +21,7 @@ from competitions.training.services.attempts import Clock, own_attempt
 from guild.errors import DomainError
 from guild.extensions import db
 from guild.i18n import translate
+from guild.transactions import begin_writing
 from guild.upsert import insert_for
 
 MAX_SECONDS_PER_ANSWER = 300  # longer pauses count as this much time taken
@@ -69,6 +70,7 @@ def answer_question(
     clock: Clock,
 ) -> Graded:
     """Grade a practice answer and record it once, with its mistakes and standings."""
+    begin_writing()
     attempt = own_attempt(user_id, attempt_id, for_update=True)
     if attempt.mode.is_exam:
         raise DomainError(_l("Exam answers are graded when the paper is submitted."))
@@ -143,6 +145,7 @@ def _follow_up(attempt: Attempt, version: QuestionVersion, answer: Answer, clock
             chapter=version.chapter,
             scored=attempt.mode is Mode.DAILY,
             perfect_finish=attempt.mode is Mode.DAILY and perfect,
+            answer_id=answer.id,
         )
         record_answer(campaign, attempt.user_id, facts)
 
@@ -174,6 +177,7 @@ def save_response(
     grace: timedelta = timedelta(0),
 ) -> AttemptItem:
     """Keep an exam response (and the review flag) until submission; refused after the deadline."""
+    begin_writing()
     attempt = own_attempt(user_id, attempt_id, for_update=True)
     if not attempt.mode.is_exam:
         raise DomainError(_l("That question is not part of this attempt."), "position")
@@ -194,6 +198,7 @@ def save_response(
 
 def submit_exam(user_id: int, attempt_id: int, clock: Clock) -> Attempt:
     """Grade every saved response of an exam and close it; submitting twice changes nothing."""
+    begin_writing()
     attempt = own_attempt(user_id, attempt_id, for_update=True)
     if not attempt.mode.is_exam:
         raise DomainError(_l("That attempt was not found."), "not_found")
@@ -203,11 +208,24 @@ def submit_exam(user_id: int, attempt_id: int, clock: Clock) -> Attempt:
 
 
 def close_if_expired(attempt: Attempt, clock: Clock) -> bool:
-    """Submit an exam whose time ran out, as the deadline would have; True when it did."""
-    if attempt.mode.is_exam and not attempt.is_finished and clock.now > attempt.deadline_at:
-        _grade_paper(attempt, clock)
-        return True
-    return False
+    """Submit an exam whose time ran out, as the deadline would have; True when it did.
+
+    The attempt is locked and read afresh before grading, so a submission that another
+    request made meanwhile is seen and the paper is not graded twice.
+    """
+    if not expired(attempt, clock):
+        return False
+    begin_writing()
+    own_attempt(attempt.user_id, attempt.id, for_update=True)  # refreshes `attempt` itself
+    if not expired(attempt, clock):
+        return False
+    _grade_paper(attempt, clock)
+    return True
+
+
+def expired(attempt: Attempt, clock: Clock) -> bool:
+    """An exam still open past its deadline."""
+    return attempt.mode.is_exam and not attempt.is_finished and clock.now > attempt.deadline_at
 
 
 def _grade_paper(attempt: Attempt, clock: Clock) -> None:

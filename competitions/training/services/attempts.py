@@ -24,6 +24,7 @@ from guild.accounts.models import User
 from guild.errors import DomainError
 from guild.extensions import db
 from guild.trades.models import Trade
+from guild.transactions import begin_writing
 from guild.upsert import insert_for
 
 PRACTICE_COUNT = 10  # questions in a random, chapter or review round
@@ -40,8 +41,14 @@ class Clock:
 
 
 def own_attempt(user_id: int, attempt_id: int, for_update: bool = False) -> Attempt:
-    """The worker's own attempt (locked for writing when asked); anyone else's is missing."""
-    attempt = db.session.get(Attempt, attempt_id, with_for_update=for_update or None)
+    """The worker's own attempt (locked for writing when asked); anyone else's is missing.
+
+    A locked read also refreshes an attempt already in the session: the counts written back
+    must be the ones in the locked row, not a copy loaded before another request moved them.
+    """
+    attempt = db.session.get(
+        Attempt, attempt_id, with_for_update=for_update or None, populate_existing=for_update
+    )
     if attempt is None or attempt.user_id != user_id:
         raise DomainError(_l("That attempt was not found."), "not_found")
     return attempt
@@ -49,6 +56,7 @@ def own_attempt(user_id: int, attempt_id: int, for_update: bool = False) -> Atte
 
 def choose_trades(user_id: int, trade_ids: list[int]) -> None:
     """Set the trades a worker trains in."""
+    begin_writing()
     existing = set(
         db.session.scalars(select(TrainingTrade.trade_id).where(TrainingTrade.user_id == user_id))
     )
@@ -118,7 +126,14 @@ def start_attempt(
     chapter: str = "",
     blueprint: ExamBlueprint | None = None,
 ) -> Attempt:
-    """Compose a new attempt; a daily practice already started that day is returned instead."""
+    """Compose a new attempt; a daily practice already started that day is returned instead.
+
+    On SQLite the caller should begin the transaction as a writer before loading `user` and
+    `trade` (a POST request does); begin_writing() here covers callers that did not read yet.
+    """
+    begin_writing()
+    if mode is not Mode.EXAM:
+        blueprint = None  # only an exam has a paper and a deadline
     campaign = running_campaign(trade.id, clock.day)
     if mode is Mode.DAILY:
         existing = todays_daily(user.id, trade.id, clock.day)
@@ -150,7 +165,8 @@ def start_attempt(
         item_count=len(drawn),
         max_score=sum(points for _, points in drawn),
     )
-    _insert(attempt)
+    if not _insert(attempt):  # another request made today's daily practice first: resume it
+        return _resume_daily(todays_daily(user.id, trade.id, clock.day))
     _add_items(attempt, drawn)
     _note_trade(user.id, trade.id)
     if campaign is not None:
@@ -171,19 +187,27 @@ def _nothing_to_draw(mode: Mode) -> str:
     return _l("This trade's bank has no questions to practise yet.")
 
 
-def _resume_daily(attempt: Attempt) -> Attempt:
-    if attempt.is_finished:
+def _resume_daily(attempt: Attempt | None) -> Attempt:
+    if attempt is None or attempt.is_finished:
         raise DomainError(DAILY_DONE)
     return attempt
 
 
-def _insert(attempt: Attempt) -> None:
-    """Add the attempt; a second daily practice the same day is refused by the unique index."""
+def _insert(attempt: Attempt) -> bool:
+    """Add the attempt; False when the unique index finds that day's daily practice made.
+
+    Two requests starting the daily practice at once both find none and both insert; the
+    index lets one through, and the other resumes the one made (PostgreSQL shows it to the
+    next statement once the first transaction commits).
+    """
     try:
         with db.session.begin_nested():
             db.session.add(attempt)
     except IntegrityError:
-        raise DomainError(DAILY_DONE) from None
+        if attempt.mode is not Mode.DAILY:
+            raise
+        return False
+    return True
 
 
 def _add_items(attempt: Attempt, drawn: list[tuple[selection.Drawn, float]]) -> None:
