@@ -21,10 +21,8 @@ def _campaigns(campaign_id: int | None) -> list[Campaign]:
 @bp.cli.command("rebuild")
 @click.option("--campaign", "campaign_id", type=click.IntRange(min=1), help="Only this campaign.")
 def rebuild_command(campaign_id: int | None) -> None:
-    """Replace standings, counts and tallies by ones recomputed from the recorded answers.
-
-    Run it while the campaign is quiet: answers recorded during a rebuild may be missed.
-    """
+    """Recompute standings, counts and tallies from the answers (run it while quiet)."""
+    # Answers recorded while a campaign is rebuilt may be missed: run it when it is quiet.
     campaigns = _campaigns(campaign_id)
     written: list[tuple[int, str, int]] = []
     with click.progressbar(campaigns, label="Rebuilding campaigns") as bar:

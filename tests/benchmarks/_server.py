@@ -41,28 +41,64 @@ def flask(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-@contextmanager
-def gunicorn(env: dict[str, str], workers: int = 2):
-    """Serve the app with gunicorn sync workers; yield the base URL."""
-    port = free_port()
-    command = [
-        str(BIN / "gunicorn"),
-        "--workers",
-        str(workers),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-        "guild:create_app()",
-    ]
-    process = subprocess.Popen(command, env=env, cwd=ROOT)
+DEFAULT_APP = "guild:create_app()"
+
+
+def start_gunicorn(
+    env: dict[str, str],
+    workers: int = 2,
+    app: str = DEFAULT_APP,
+    pythonpath: str | None = None,
+    port: int | None = None,
+    new_group: bool = False,
+) -> tuple[subprocess.Popen, str]:
+    """Start gunicorn sync workers serving `app` and wait until it answers.
+
+    Returns the master process and the base URL. `pythonpath` is added to the import path
+    (e.g. tests/benchmarks for bench_app:app); `new_group` puts the master and its workers
+    in a process group of their own, so a test can SIGKILL them all at once.
+    """
+    port = port or free_port()
+    command = [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
+    if pythonpath:
+        command += ["--pythonpath", pythonpath]
+    command += ["--log-level", "warning", app]
+    process = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=new_group)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base + "/ping")
+    except BaseException:
+        process.kill()
+        process.wait(timeout=30)
+        raise
+    return process, base
+
+
+@contextmanager
+def gunicorn(
+    env: dict[str, str],
+    workers: int = 2,
+    app: str = DEFAULT_APP,
+    pythonpath: str | None = None,
+):
+    """Serve the app with gunicorn sync workers; yield the base URL."""
+    process, base = start_gunicorn(env, workers, app, pythonpath)
+    try:
         yield base
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def children(pid: int) -> list[int]:
+    """The ids of a process's direct children (gunicorn's workers), read from /proc."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
 
 
 def _wait_until_up(url: str, seconds: float = 30) -> None:
