@@ -71,7 +71,7 @@ def _where(campaign: Campaign, participant: Participant, trade_id: int) -> dict[
 
 
 def _add_tallies(rows: list[dict]) -> None:
-    db.session.execute(add_to_counters(Tally.__table__, TALLY_KEYS, rows, TALLY_COUNTERS))
+    add_to_counters(Tally.__table__, TALLY_KEYS, rows, TALLY_COUNTERS)
 
 
 def record_attempt_start(
@@ -100,9 +100,7 @@ def record_attempt_start(
     if new_boards:
         rows = [{"campaign_id": campaign.id, "trade_id": t, "points": 0} for t in new_boards]
         counts = [{**row, "participants": 1} for row in rows]
-        db.session.execute(
-            add_to_counters(StandingCount.__table__, COUNT_KEYS, counts, ["participants"])
-        )
+        add_to_counters(StandingCount.__table__, COUNT_KEYS, counts, ["participants"])
     first_today = db.session.scalar(
         insert_for(CampaignDay.__table__)
         .values(campaign_id=campaign.id, user_id=participant.user_id, day=day)
@@ -226,7 +224,5 @@ def _move_standings(
             base = {"campaign_id": campaign.id, "trade_id": trade_id}
             rows.append({**base, "points": new_points - points, "participants": -1})
             rows.append({**base, "points": new_points, "participants": 1})
-        db.session.execute(
-            add_to_counters(StandingCount.__table__, COUNT_KEYS, rows, ["participants"])
-        )
+        add_to_counters(StandingCount.__table__, COUNT_KEYS, rows, ["participants"])
     return points

@@ -106,4 +106,4 @@ def note_seen(user_id: int, question_ids: list[int], now: datetime) -> None:
     ]
     keys = ["user_id", "question_id"]
     table = Exposure.__table__
-    db.session.execute(add_to_counters(table, keys, rows, ["seen_count"], ["last_seen_at"]))
+    add_to_counters(table, keys, rows, ["seen_count"], ["last_seen_at"])
