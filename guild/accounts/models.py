@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from guild.accounts.names import mask_name
@@ -28,6 +28,8 @@ class User(UserMixin, db.Model):
     """A person who signs in with a phone number and a password."""
 
     __tablename__ = "users"
+    # Headcounts of active workers per enterprise (participation rates) read only this index.
+    __table_args__ = (Index("ix_users_enterprise_id_is_active", "enterprise_id", "is_active"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     phone: Mapped[str] = mapped_column(String(11), unique=True)
