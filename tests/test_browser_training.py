@@ -139,3 +139,50 @@ def _app_of(base: str):
     from tests.conftest import LIVE_APPS
 
     return LIVE_APPS[base]
+
+
+def test_campaign_leaderboard_and_statistics_charts(live_server, phone_page, people, trade_id):
+    """A worker's campaign page and the organiser's statistics, with their charts drawn."""
+    from competitions.campaigns.services.campaigns import CampaignFields, save_campaign
+    from competitions.training.models import Mode
+    from competitions.training.services.answering import answer_question
+    from competitions.training.services.attempts import Clock, start_attempt
+    from guild.accounts.models import User
+    from guild.accounts.roles import Role
+    from guild.audit.services import Actor
+    from guild.timeutil import local_day, utcnow
+    from guild.trades.models import Trade
+
+    page, console_errors = phone_page
+    app = _app_of(live_server)
+    workers = [people.make(real_name=name) for name in ("钱多多", "孙悟能", "李小龙")]
+    with app.app_context():
+        today = local_day(utcnow(), app.config["BABEL_DEFAULT_TIMEZONE"])
+        fields = CampaignFields("冬季练兵", "", today, today, (trade_id,), daily_count=4)
+        campaign = save_campaign(Actor(None), None, fields)
+        trade = db.session.get(Trade, trade_id)
+        for rank, worker in enumerate(workers):
+            clock = Clock(utcnow(), today)
+            attempt = start_attempt(db.session.get(User, worker.id), trade, Mode.DAILY, clock)
+            db.session.commit()  # the oracle reads it from its own session
+            for item in attempt.items:
+                kind, key, _stem = _oracle(app, attempt.id, item.position)
+                response = key if item.position > rank else _wrong(kind, key)
+                answer_question(
+                    worker.id, attempt.id, item.position, item.question_id, response, clock
+                )
+            db.session.commit()
+        campaign_id = campaign.id
+    _sign_in(page, live_server, workers[2])
+    page.goto(f"{live_server}/skills/campaigns/{campaign_id}/")
+    board = page.content()
+    assert "钱*多" in board and "钱多多" not in board
+    _fits(page)
+    shot(page, "16-campaign-leaderboard")
+    page.context.clear_cookies()
+    _sign_in(page, live_server, people.make(Role.ORGANISER, real_name="陈秀英"))
+    page.goto(f"{live_server}/skills/campaigns/{campaign_id}/statistics")
+    page.wait_for_selector("[data-chart] canvas")
+    _fits(page)
+    shot(page, "17-campaign-statistics")
+    assert not console_errors
