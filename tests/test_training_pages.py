@@ -42,7 +42,9 @@ def test_daily_practice_shows_the_key_only_after_answering(app, client, people, 
     login(client, worker)
     url, attempt_id, position = _question_url(_start(client, trade_id))
     page = client.get(url).get_data(as_text=True)
+    # Nothing of the key before the answer: no explanation, no verdict, no marked option.
     assert SECRET_EXPLANATION not in page and 'id="verdict"' not in page
+    assert "is-key" not in page and "<strong>答案" not in page
     question_id, key = _key_for(app, attempt_id, position)
     if key[0] in "ABCDEFGH":
         wrong = ["A"] if key != ["A"] else ["B"]
