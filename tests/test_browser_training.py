@@ -177,6 +177,7 @@ def test_campaign_leaderboard_and_statistics_charts(live_server, phone_page, peo
     page.goto(f"{live_server}/skills/campaigns/{campaign_id}/")
     board = page.content()
     assert "钱*多" in board and "钱多多" not in board
+    assert "今日已练" in board  # the viewer's daily practice is done
     _fits(page)
     shot(page, "16-campaign-leaderboard")
     page.context.clear_cookies()

@@ -23,6 +23,7 @@ from competitions.campaigns.models import WHOLE_CAMPAIGN, Campaign
 from competitions.campaigns.services import leaderboards
 from competitions.campaigns.services import statistics as figures
 from competitions.campaigns.services.campaigns import list_campaigns, save_campaign
+from competitions.training.services.attempts import todays_dailies
 from guild.access import roles_required, signed_in
 from guild.accounts.roles import Role
 from guild.errors import DomainError
@@ -169,6 +170,7 @@ def detail(campaign_id: int):
         trade_id=trade_id,
         me=me,
         today=_today(),
+        dailies=todays_dailies(current_user.id, [t for t, _name in trades], _today()),
         organiser=_organiser(),
         **_board(campaign, board, trade_id, me),
     )

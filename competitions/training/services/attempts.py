@@ -91,6 +91,17 @@ def todays_daily(user_id: int, trade_id: int, day: date) -> Attempt | None:
     )
 
 
+def todays_dailies(user_id: int, trade_ids: list[int], day: date) -> dict[int, Attempt]:
+    """The worker's daily practices of some trades on a day, by trade, in one query."""
+    query = select(Attempt).where(
+        Attempt.user_id == user_id,
+        Attempt.trade_id.in_(trade_ids),
+        Attempt.day == day,
+        Attempt.mode == Mode.DAILY,
+    )
+    return {attempt.trade_id: attempt for attempt in db.session.scalars(query)}
+
+
 def _draw_paper(user_id: int, blueprint: ExamBlueprint) -> list[tuple[selection.Drawn, float]]:
     chosen: list[tuple[selection.Drawn, float]] = []
     for part in blueprint.parts:
