@@ -126,42 +126,63 @@ class GroupPlace:
         return self.participants / self.headcount if self.headcount else None
 
 
+def _groups(campaign_id: int, dimension: str):
+    return select(Tally.value, Tally.participants, Tally.points).where(
+        Tally.campaign_id == campaign_id,
+        Tally.dimension == dimension,
+        Tally.participants > 0,
+    )
+
+
 def group_board(
     campaign_id: int, dimension: str, mine: str | None = None, limit: int = TOP_N
 ) -> tuple[list[GroupPlace], GroupPlace | None]:
     """The best enterprises (or cities) of a campaign by average points per participant,
     ties to more participants, and the viewer's own group's place.
 
-    The running tallies hold a row per group (thousands at most), ranked here.
+    Ranked in the database: a campaign has thousands of enterprise tallies, and sorting them
+    in Python on every view costs more than the page's budget.
     """
-    rows = db.session.execute(
-        select(Tally.value, Tally.participants, Tally.points).where(
-            Tally.campaign_id == campaign_id,
-            Tally.dimension == dimension,
-            Tally.participants > 0,
-        )
+    average = Tally.points * 1.0 / Tally.participants
+    top = db.session.execute(
+        _groups(campaign_id, dimension)
+        .order_by(average.desc(), Tally.participants.desc(), Tally.value)
+        .limit(limit)
     ).all()
-    entries = sorted(
-        ((value, participants, points / participants) for value, participants, points in rows),
-        key=lambda entry: (-entry[2], -entry[1], entry[0]),
-    )
     ranked: list[tuple[int, str, int, float]] = []
-    for position, (value, participants, average) in enumerate(entries, start=1):
-        shared = ranked and ranked[-1][2:] == (participants, average)
-        ranked.append((ranked[-1][0] if shared else position, value, participants, average))
-    shown = ranked[:limit]
-    own = next((entry for entry in ranked if entry[1] == mine), None) if mine else None
-    names, heads = _group_names(
-        dimension, [entry[1] for entry in [*shown, *([own] if own else [])]]
-    )
+    for position, (value, participants, points) in enumerate(top, start=1):
+        entry = (participants, points / participants)
+        shared = ranked and ranked[-1][2:] == entry
+        ranked.append((ranked[-1][0] if shared else position, value, *entry))
+    own = next((entry for entry in ranked if entry[1] == mine), None)
+    if mine and own is None:
+        own = _own_group(campaign_id, dimension, mine)
+    names, heads = _group_names(dimension, [e[1] for e in [*ranked, *([own] if own else [])]])
 
     def place(entry: tuple[int, str, int, float]) -> GroupPlace:
-        rank, value, participants, average = entry
-        return GroupPlace(
-            rank, value, names.get(value, value), participants, average, heads.get(value)
-        )
+        rank, value, participants, average_points = entry
+        name = names.get(value, value)
+        return GroupPlace(rank, value, name, participants, average_points, heads.get(value))
 
-    return [place(entry) for entry in shown], place(own) if own else None
+    return [place(entry) for entry in ranked], place(own) if own else None
+
+
+def _own_group(campaign_id: int, dimension: str, value: str) -> tuple | None:
+    """A group's rank: one more than the groups ahead (compared exactly, in integers)."""
+    row = db.session.execute(_groups(campaign_id, dimension).where(Tally.value == value)).first()
+    if row is None:
+        return None
+    _value, participants, points = row
+    better = Tally.points * participants > points * Tally.participants
+    same_more = (Tally.points * participants == points * Tally.participants) & (
+        Tally.participants > participants
+    )
+    ahead = db.session.scalar(
+        select(func.count()).select_from(
+            _groups(campaign_id, dimension).where(better | same_more).subquery()
+        )
+    )
+    return (ahead + 1, value, participants, points / participants)
 
 
 def _group_names(dimension: str, values: list[str]) -> tuple[dict[str, str], dict[str, int]]:

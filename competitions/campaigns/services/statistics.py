@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 import xlsxwriter
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import Integer, cast, func, select
 
 from competitions.campaigns.models import WHOLE_CAMPAIGN, Campaign, StandingCount, Tally
 from guild.accounts.models import Enterprise, User
@@ -132,9 +132,11 @@ def _trade_names(ids: list[int]) -> dict[int, str]:
 
 def _enterprise_names(campaign_id: int) -> dict[str, str]:
     """Names of the enterprises in a campaign's tallies, by tally value."""
-    # Joined in the database: thousands of enterprises would make a long IN list.
+    # Joined in the database: thousands of enterprises would make a long IN list. The cast
+    # is on the tally side so the join probes the enterprises' primary key (SQLite otherwise
+    # compares every pair). Enterprise tally values are always decimal ids.
     query = select(Tally.value, Enterprise.name).join(
-        Enterprise, cast(Enterprise.id, String) == Tally.value
+        Enterprise, Enterprise.id == cast(Tally.value, Integer)
     )
     query = query.where(Tally.campaign_id == campaign_id, Tally.dimension == "enterprise")
     return dict(db.session.execute(query).all())
