@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app guild
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run dev test lint format bench translations messages clean
+.PHONY: run dev test lint format bench bench-training translations messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,22 @@ format: $(STAMP)
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k mark --no-location --sort-output -o guild/translations/messages.pot .
 	$(BIN)/pybabel update -i guild/translations/messages.pot -d guild/translations --no-fuzzy-matching
+
+## Training benchmarks on SQLite, then PostgreSQL (need wrk and the local server; the
+## leaderboard campaign, 20M answers, is generated once per engine and cached in /tmp).
+PG_BENCH := postgresql+psycopg://postgres@127.0.0.1
+bench-training: $(STAMP) translations
+	$(BIN)/python tests/benchmarks/answer_submission.py --profile 300
+	$(BIN)/python tests/benchmarks/leaderboard.py
+	$(BIN)/python tests/benchmarks/campaign_statistics.py
+	$(BIN)/python tests/benchmarks/kill_durability.py
+	for script in answer_submission kill_durability; do \
+	  dropdb -h 127.0.0.1 -U postgres --if-exists guild_bench_$$script && \
+	  createdb -h 127.0.0.1 -U postgres guild_bench_$$script && \
+	  $(BIN)/python tests/benchmarks/$$script.py --database $(PG_BENCH)/guild_bench_$$script || exit 1; \
+	done
+	$(BIN)/python tests/benchmarks/leaderboard.py --engine postgresql
+	$(BIN)/python tests/benchmarks/campaign_statistics.py --engine postgresql
 
 ## Benchmarks: HTTP throughput (needs Debian's wrk: apt-get install -y wrk), then bank import.
 bench: $(STAMP) translations
