@@ -186,4 +186,14 @@ def test_campaign_leaderboard_and_statistics_charts(live_server, phone_page, peo
     page.wait_for_selector("[data-chart] canvas")
     _fits(page)
     shot(page, "17-campaign-statistics")
+    for path in (
+        "/skills/campaigns/new",
+        f"/skills/campaigns/{campaign_id}/edit",
+        "/skills/campaigns/",
+        f"/skills/blueprints/new?trade={trade_id}",
+        f"/skills/banks/{trade_id}/statistics",
+    ):
+        page.goto(live_server + path)
+        _fits(page)
+    shot(page, "18-item-statistics")
     assert not console_errors
