@@ -3,7 +3,14 @@
 from flask import current_app
 from sqlalchemy import func, select
 
-from competitions.campaigns.models import Campaign, CampaignDay, Standing, StandingCount, Tally
+from competitions.campaigns.models import (
+    Campaign,
+    CampaignDay,
+    Standing,
+    StandingCount,
+    StandingMinuteCount,
+    Tally,
+)
 from competitions.campaigns.services.campaigns import running_campaign
 from competitions.campaigns.services.leaderboards import top_places
 from competitions.campaigns.services.rebuild import rebuild_campaign
@@ -63,8 +70,8 @@ def _bank_types(trade: Trade) -> dict[QuestionType, int]:
 def _rows(model, campaign_id: int) -> list[tuple]:
     """Every row a campaign has in a table, sorted; counts of nobody left out."""
     query = select(*model.__table__.columns).where(model.campaign_id == campaign_id)
-    if model is StandingCount:  # running counts keep the rows that fell to 0; rebuilt, none
-        query = query.where(StandingCount.participants != 0)
+    if model in (StandingCount, StandingMinuteCount):  # rows left at 0 count nobody
+        query = query.where(model.participants != 0)
     return sorted(tuple(row) for row in db.session.execute(query))
 
 
@@ -97,7 +104,7 @@ def _check_running_campaign() -> Campaign:
 
 def _check_rebuild(campaign: Campaign) -> None:
     """Recomputing the standings from the recorded answers gives the same rows."""
-    models = (Standing, StandingCount, Tally, CampaignDay)
+    models = (Standing, StandingCount, StandingMinuteCount, Tally, CampaignDay)
     before = [_rows(model, campaign.id) for model in models]
     rebuild_campaign(campaign)
     db.session.flush()

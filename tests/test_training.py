@@ -14,6 +14,7 @@ from competitions.campaigns.models import (
     CampaignDay,
     Standing,
     StandingCount,
+    StandingMinuteCount,
     Tally,
 )
 from competitions.campaigns.services.campaigns import CampaignFields, save_campaign
@@ -243,6 +244,15 @@ def figures(campaign_id: int) -> dict[str, list[tuple]]:
         "counts": select(
             StandingCount.trade_id, StandingCount.points, StandingCount.participants
         ).where(StandingCount.campaign_id == campaign_id, StandingCount.participants != 0),
+        "minutes": select(
+            StandingMinuteCount.trade_id,
+            StandingMinuteCount.points,
+            StandingMinuteCount.minute,
+            StandingMinuteCount.participants,
+        ).where(
+            StandingMinuteCount.campaign_id == campaign_id,
+            StandingMinuteCount.participants != 0,
+        ),
         "tallies": select(*tally_columns).where(Tally.campaign_id == campaign_id),
         "days": select(CampaignDay.user_id, CampaignDay.day).where(
             CampaignDay.campaign_id == campaign_id
@@ -1413,7 +1423,7 @@ def test_rebuild_agrees_with_the_running_figures(ctx, people):
     assert max(whole_points) > 0
     # Rebuilding again is a fixed point; and a wiped campaign is restored by it.
     assert_rebuild_agrees(campaign.id)
-    for model in (Standing, StandingCount, Tally, CampaignDay):
+    for model in (Standing, StandingCount, StandingMinuteCount, Tally, CampaignDay):
         db.session.execute(model.__table__.delete().where(model.campaign_id == campaign.id))
     db.session.commit()
     rebuild_campaign(db.session.get(Campaign, campaign.id))

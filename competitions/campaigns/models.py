@@ -108,6 +108,24 @@ class StandingCount(db.Model):
     participants: Mapped[int] = mapped_column(default=0)
 
 
+class StandingMinuteCount(db.Model):
+    """How many standings of a board hold a points value and a minute of time taken.
+
+    Ties on points are broken by time; "my rank" sums the tied minutes before mine here and
+    counts only my own minute's standings, however many share my points.
+    """
+
+    __tablename__ = "standing_minute_counts"
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    trade_id: Mapped[int] = mapped_column(primary_key=True)
+    points: Mapped[int] = mapped_column(primary_key=True)
+    minute: Mapped[int] = mapped_column(primary_key=True)  # seconds taken // 60
+    participants: Mapped[int] = mapped_column(default=0)
+
+
 class Tally(db.Model):
     """A campaign's running totals along one dimension: day, trade, city, enterprise, chapter."""
 

@@ -4,6 +4,7 @@ Send the CSRF token of the question page in an X-CSRFToken header.
 """
 
 from flask import Blueprint, jsonify, request
+from flask_login import current_user
 
 from competitions.training.attempt_views import shown_key
 from competitions.training.services import answering
@@ -11,7 +12,6 @@ from competitions.training.views import clock
 from guild.access import signed_in
 from guild.errors import DomainError, error_response
 from guild.extensions import MAX_ID, db
-from guild.web import current_account
 
 bp = Blueprint("training_api", __name__, url_prefix="/api/training")
 
@@ -47,18 +47,18 @@ def answer(attempt_id: int, position: int):
     question_id, response = payload
     try:
         graded = answering.answer_question(
-            current_account().id, attempt_id, position, question_id, response, clock()
+            current_user.id, attempt_id, position, question_id, response, clock()
         )
     except DomainError as error:
         db.session.rollback()
         return error_response(404 if error.field == "not_found" else 400, str(error))
-    db.session.commit()
-    attempt = graded.answer
-    return jsonify(
+    reply = jsonify(  # from the graded copies, before the commit expires anything
         position=position,
-        score=attempt.score,
-        correct=attempt.is_correct,
+        score=graded.answer.score,
+        correct=graded.answer.is_correct,
         key=shown_key(graded.item, graded.version),
         explanation=graded.version.explanation,
         repeated=graded.repeated,
     )
+    db.session.commit()
+    return reply

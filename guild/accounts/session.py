@@ -1,19 +1,17 @@
 """Flask-Login wiring: a lean signed-in identity, revocable server-side by a session version."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import DateTime, Dialect, bindparam, select
-from sqlalchemy.engine import Compiled
+from sqlalchemy import bindparam, select
 
 from guild.accounts.models import User, UserRole, UserSession
 from guild.accounts.roles import Role
 from guild.accounts.services.sessions import open_session
 from guild.extensions import MAX_ID, db, login_manager
+from guild.fastsql import Cursor, Statement
 from guild.timeutil import utcnow
 
 
@@ -40,7 +38,7 @@ class SessionUser(UserMixin):
         return role in self.role_set
 
 
-SESSION_USER_QUERY = (
+SESSION_USER_QUERY = Statement(
     select(User.id, User.real_name, User.locale, User.enterprise_id, UserRole.role)
     .join(UserSession, UserSession.user_id == User.id)
     .outerjoin(UserRole, UserRole.user_id == User.id)
@@ -53,32 +51,19 @@ SESSION_USER_QUERY = (
 )
 
 
-@cache
-def _compiled_query(dialect: Dialect) -> tuple[Compiled, Callable]:
-    """The session query compiled for a dialect, and how it stores a timestamp."""
-    store_time = DateTime().bind_processor(dialect) or (lambda value: value)
-    return SESSION_USER_QUERY.compile(dialect=dialect), store_time
-
-
 def _session_rows(user_id: int, token: str) -> list[tuple]:
     """Run the session query straight on the driver's cursor.
 
     This runs on every signed-in request. SQLAlchemy's execution layer (cache key, result
-    object) costs three times the query itself here, so the statement is compiled once per
-    dialect and its SQL and parameters handed to the DBAPI cursor.
+    object) costs three times the query itself here, so it goes through guild.fastsql.
     """
-    compiled, store_time = _compiled_query(db.engine.dialect)
-    values = {"user_id": user_id, "token": token, "now": store_time(utcnow())}
-    parameters = compiled.construct_params(values)
-    if compiled.positiontup:  # qmark/format drivers take a sequence, pyformat ones a mapping
-        parameters = tuple(parameters[name] for name in compiled.positiontup)
+    values = {"user_id": user_id, "token": token, "now": utcnow()}
     # A pooled driver connection of its own: pages that need nothing else open no session.
     connection = db.engine.raw_connection()
     try:
-        cursor = connection.cursor()
-        cursor.execute(compiled.string, parameters)
-        rows = cursor.fetchall()
-        cursor.close()
+        cursor = Cursor(connection.cursor(), db.engine.dialect)
+        rows = SESSION_USER_QUERY.all(cursor, values)
+        cursor.raw.close()
         return rows
     finally:
         connection.close()  # back to the pool, where it is rolled back

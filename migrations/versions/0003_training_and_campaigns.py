@@ -163,6 +163,15 @@ def upgrade():
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_standing_counts_campaign_id_campaigns'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('campaign_id', 'trade_id', 'points', name=op.f('pk_standing_counts'))
     )
+    op.create_table('standing_minute_counts',
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('trade_id', sa.Integer(), nullable=False),
+    sa.Column('points', sa.Integer(), nullable=False),
+    sa.Column('minute', sa.Integer(), nullable=False),
+    sa.Column('participants', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_standing_minute_counts_campaign_id_campaigns'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('campaign_id', 'trade_id', 'points', 'minute', name=op.f('pk_standing_minute_counts'))
+    )
     op.create_table('standings',
     sa.Column('campaign_id', sa.Integer(), nullable=False),
     sa.Column('trade_id', sa.Integer(), nullable=False),
@@ -238,6 +247,7 @@ def downgrade():
 
     op.drop_table('standings')
     op.drop_table('standing_counts')
+    op.drop_table('standing_minute_counts')
     op.drop_table('question_exposures')
     with op.batch_alter_table('mistakes', schema=None) as batch_op:
         batch_op.drop_index('ix_mistakes_user_id_due_on')

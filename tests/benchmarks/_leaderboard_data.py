@@ -33,7 +33,7 @@ from _training_data import (  # noqa: E402
 
 CACHE = Path("/tmp/guild-bench-cache")
 ROOT = HERE.parents[1]
-GENERATOR = "leaderboard generator 1"  # change when the generated rows change
+GENERATOR = "leaderboard generator 2"  # change when the generated rows change
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 from _leaderboard_rows import CHAPTERS, PER_ATTEMPT, QUESTIONS, TRADES  # noqa: E402
 
@@ -238,6 +238,9 @@ def generate(url: str, env: dict[str, str], participants: int, answers: int) -> 
     loader.rows("standings", standings)
     counts = standings.groupby(["trade_id", "points"]).size().rename("participants")
     loader.rows("standing_counts", counts.reset_index().assign(campaign_id=campaign_id))
+    minutes = standings.assign(minute=standings["seconds"] // 60)
+    minutes = minutes.groupby(["trade_id", "points", "minute"]).size().rename("participants")
+    loader.rows("standing_minute_counts", minutes.reset_index().assign(campaign_id=campaign_id))
     days = frame[["user_id"]].assign(
         campaign_id=campaign_id, day=[d.isoformat() for d in frame["day"]]
     )

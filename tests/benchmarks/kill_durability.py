@@ -171,16 +171,22 @@ def running_equals_rebuild(app) -> dict[str, tuple[int, bool]]:
         CampaignDay,
         Standing,
         StandingCount,
+        StandingMinuteCount,
         Tally,
     )
     from competitions.campaigns.services.rebuild import rebuild_campaign
     from guild.extensions import db
 
-    models = (Standing, StandingCount, CampaignDay, Tally)
+    models = (Standing, StandingCount, StandingMinuteCount, CampaignDay, Tally)
 
     def snapshot() -> dict[str, set]:
+        # Counts that fell to zero stay as rows in the running tables; a rebuild writes none.
         return {
-            model.__tablename__: set(db.session.execute(select(*model.__table__.columns)))
+            model.__tablename__: {
+                row
+                for row in db.session.execute(select(*model.__table__.columns))
+                if not model.__tablename__.endswith("counts") or row.participants != 0
+            }
             for model in models
         }
 

@@ -8,7 +8,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from competitions.campaigns.models import WHOLE_CAMPAIGN, Standing, StandingCount, Tally
+from competitions.campaigns.models import (
+    WHOLE_CAMPAIGN,
+    Standing,
+    StandingCount,
+    StandingMinuteCount,
+    Tally,
+)
 from guild.accounts.models import Enterprise, User
 from guild.accounts.names import mask_name
 from guild.extensions import db
@@ -67,8 +73,9 @@ def my_place(campaign_id: int, trade_id: int, user_id: int) -> Place | None:
     """The viewer's own place on a board, None before they take part.
 
     The rank is one more than the standings ahead: those with more points (summed from the
-    per-points counts, a few hundred rows however many take part) and those with the same
-    points and less time (an index range of the tied).
+    per-points counts, a few hundred rows however many take part), those with the same
+    points in an earlier minute of time taken (summed from the per-minute counts), and
+    those in the same minute with fewer seconds (an index range of one minute's ties).
     """
     mine = db.session.execute(
         select(Standing, User.real_name)
@@ -82,21 +89,31 @@ def my_place(campaign_id: int, trade_id: int, user_id: int) -> Place | None:
     if mine is None:
         return None
     standing, name = mine
+    board = (StandingCount.campaign_id == campaign_id, StandingCount.trade_id == trade_id)
     ahead_on_points = db.session.scalar(
         select(func.coalesce(func.sum(StandingCount.participants), 0)).where(
-            StandingCount.campaign_id == campaign_id,
-            StandingCount.trade_id == trade_id,
-            StandingCount.points > standing.points,
+            *board, StandingCount.points > standing.points
         )
     )
-    ahead_on_time = db.session.scalar(
+    minute = standing.seconds // 60
+    ahead_by_minutes = db.session.scalar(
+        select(func.coalesce(func.sum(StandingMinuteCount.participants), 0)).where(
+            StandingMinuteCount.campaign_id == campaign_id,
+            StandingMinuteCount.trade_id == trade_id,
+            StandingMinuteCount.points == standing.points,
+            StandingMinuteCount.minute < minute,
+        )
+    )
+    ahead_in_minute = db.session.scalar(
         select(func.count()).where(
             Standing.campaign_id == campaign_id,
             Standing.trade_id == trade_id,
             Standing.points == standing.points,
+            Standing.seconds >= minute * 60,
             Standing.seconds < standing.seconds,
         )
     )
+    ahead_on_time = int(ahead_by_minutes) + int(ahead_in_minute)
     return Place(
         int(ahead_on_points) + int(ahead_on_time) + 1,
         user_id,

@@ -15,6 +15,7 @@ from competitions.campaigns.models import (
     CampaignDay,
     Standing,
     StandingCount,
+    StandingMinuteCount,
     Tally,
 )
 from competitions.campaigns.services.standings import chapter_value
@@ -172,7 +173,7 @@ def rebuild_campaign(campaign: Campaign) -> int:
     attempts, answers = _load(campaign.id)
     answers["points"], answers["capped"] = award_points(campaign, answers)
     standings = _standings(attempts, answers) if len(attempts) else pd.DataFrame()
-    for model in (Standing, StandingCount, Tally, CampaignDay):
+    for model in (Standing, StandingCount, StandingMinuteCount, Tally, CampaignDay):
         db.session.execute(delete(model).where(model.campaign_id == campaign.id))
     if standings.empty:
         return 0
@@ -202,6 +203,10 @@ def _write(campaign_id: int, attempts, answers, standings: pd.DataFrame) -> None
     insert_rows(Standing.__table__, _records(standings, columns + STANDING_COLUMNS))
     counts = standings.groupby(["trade_id", "points"]).size().rename("participants").reset_index()
     insert_rows(StandingCount.__table__, _records(counts.assign(campaign_id=campaign_id), None))
+    minutes = standings.assign(minute=standings["seconds"] // 60)
+    minutes = minutes.groupby(["trade_id", "points", "minute"]).size().rename("participants")
+    minutes = minutes.reset_index().assign(campaign_id=campaign_id)
+    insert_rows(StandingMinuteCount.__table__, _records(minutes, None))
     days = attempts[["user_id", "day"]].drop_duplicates().assign(campaign_id=campaign_id)
     insert_rows(CampaignDay.__table__, _records(days, None))
     tallies = _tallies(attempts, answers).assign(campaign_id=campaign_id)

@@ -1,25 +1,27 @@
 """Answering: practice answers graded at once, exam responses saved until submission.
 
 An answer is stored once per attempt question by a unique constraint: a double tap or a
-retry after a timeout inserts nothing and gets the first answer's result back.
+retry after a timeout inserts nothing and gets the first answer's result back. A practice
+answer runs on the driver (answer_path): one joined read, then only the writes it needs.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from competitions.campaigns.models import Campaign
-from competitions.campaigns.services.standings import ScoredAnswer, record_answer
+from competitions.campaigns.services.standings import PointsRules, ScoredAnswer, record_answer
 from competitions.questions.models import QuestionVersion
 from competitions.questions.types import QuestionType
 from competitions.training.grading import grade, response_problem, to_stored_letters
 from competitions.training.models import Answer, Attempt, AttemptItem, ChapterProgress, Mode
-from competitions.training.services import mistakes
+from competitions.training.services import answer_path, mistakes
+from competitions.training.services.answer_path import Sitting
 from competitions.training.services.attempts import Clock, own_attempt
 from guild.errors import DomainError
 from guild.extensions import db
+from guild.fastsql import Cursor, session_cursor
 from guild.i18n import translate
 from guild.transactions import begin_writing
 from guild.upsert import insert_for
@@ -30,7 +32,7 @@ SUBMIT_GRACE = timedelta(seconds=5)  # an auto-submit sent at the deadline is st
 
 @dataclass(frozen=True)
 class Graded:
-    """A graded answer as the worker sees it after answering."""
+    """A graded answer as the worker sees it after answering (unsaved copies of the rows)."""
 
     answer: Answer
     version: QuestionVersion
@@ -38,11 +40,14 @@ class Graded:
     repeated: bool  # the same answer came again; nothing new was recorded
 
 
-def _item(attempt: Attempt, position: int, question_id: int | None) -> AttemptItem:
-    item = db.session.get(AttemptItem, (attempt.id, position))
+def _placed(item: AttemptItem | None, question_id: int | None) -> AttemptItem:
     if item is None or (question_id is not None and item.question_id != question_id):
         raise DomainError(_l("That question is not part of this attempt."), "position")
     return item
+
+
+def _item(attempt: Attempt, position: int, question_id: int | None) -> AttemptItem:
+    return _placed(db.session.get(AttemptItem, (attempt.id, position)), question_id)
 
 
 def _stored_response(version: QuestionVersion, item: AttemptItem, shown: list[str]) -> list[str]:
@@ -55,12 +60,6 @@ def _stored_response(version: QuestionVersion, item: AttemptItem, shown: list[st
     return [shown[0].strip()] if version.type is QuestionType.FILL_BLANK else list(shown)
 
 
-def _existing(attempt_id: int, position: int) -> Answer | None:
-    return db.session.scalar(
-        select(Answer).where(Answer.attempt_id == attempt_id, Answer.position == position)
-    )
-
-
 def answer_question(
     user_id: int,
     attempt_id: int,
@@ -71,91 +70,109 @@ def answer_question(
 ) -> Graded:
     """Grade a practice answer and record it once, with its mistakes and standings."""
     begin_writing()
-    attempt = own_attempt(user_id, attempt_id, for_update=True)
-    if attempt.mode.is_exam:
+    db.session.flush()  # the statements below run on the driver, past the session
+    cursor = session_cursor()
+    found = answer_path.read(cursor, attempt_id, position)
+    if found is None or found.sitting.user_id != user_id:
+        raise DomainError(_l("That attempt was not found."), "not_found")
+    sitting, version = found.sitting, found.version
+    if sitting.mode.is_exam:
         raise DomainError(_l("Exam answers are graded when the paper is submitted."))
-    item = _item(attempt, position, question_id)
-    version = db.session.get(QuestionVersion, item.version_id)
-    previous = _existing(attempt.id, position)
-    if previous is not None:
-        return Graded(previous, version, item, repeated=True)
-    if attempt.is_finished:
-        raise DomainError(_l("This attempt is finished."))
-    response = _stored_response(version, item, shown)
-    seconds = (clock.now - attempt.last_activity_at).total_seconds()
-    answer = _record(
-        attempt, item, version, response, clock, min(int(seconds), MAX_SECONDS_PER_ANSWER)
-    )
+    item = _placed(found.item, question_id)
+    if found.recorded is not None:
+        return Graded(found.recorded, version, item, repeated=True)
+    try:
+        answer = _take(cursor, sitting, item, version, shown, clock)
+    except DomainError:  # a repeat gets its answer back even when it is refused anew
+        answer = answer_path.existing(cursor, attempt_id, position)
+        if answer is None:
+            raise
+        return Graded(answer, version, item, repeated=True)
     if answer is None:  # another request recorded it first
-        return Graded(_existing(attempt.id, position), version, item, repeated=True)
-    _count(attempt, answer, clock)
-    _follow_up(attempt, version, answer, clock)
+        return Graded(answer_path.existing(cursor, attempt_id, position), version, item, True)
+    answer_path.count(cursor, sitting, answer, clock.now)
+    finished = sitting.answered_count + 1 >= sitting.item_count
+    perfect = finished and sitting.correct_count + answer.is_correct == sitting.item_count
+    _follow_up(sitting, version, answer, perfect, found.rules, clock)
     return Graded(answer, version, item, repeated=False)
 
 
-def _record(attempt, item, version, response, clock: Clock, seconds: int) -> Answer | None:
-    """INSERT the answer unless one exists: the unique constraint decides, not a lookup."""
-    score = grade(version.type, version.answer, response, attempt.partial_credit)
+def _take(cursor, sitting, item, version, shown: list[str], clock: Clock) -> Answer | None:
+    """Check and record a new practice answer; None when one was recorded meanwhile."""
+    if sitting.submitted_at is not None:
+        raise DomainError(_l("This attempt is finished."))
+    response = _stored_response(version, item, shown)
+    seconds = min(
+        int((clock.now - sitting.last_activity_at).total_seconds()), MAX_SECONDS_PER_ANSWER
+    )
+    return _record(cursor, sitting, item, version, response, clock.now, seconds)
+
+
+def _record(
+    cursor: Cursor,
+    sitting: Sitting,
+    item: AttemptItem,
+    version: QuestionVersion,
+    response: list[str],
+    now: datetime,
+    seconds: int,
+) -> Answer | None:
+    """Grade and INSERT the answer unless one exists at its position."""
+    score = grade(version.type, version.answer, response, sitting.partial_credit)
     values = {
-        "attempt_id": attempt.id,
+        "attempt_id": sitting.id,
         "position": item.position,
-        "user_id": attempt.user_id,
+        "user_id": sitting.user_id,
         "question_id": item.question_id,
         "version_id": version.id,
         "response": response,
         "score": score,
         "is_correct": score >= 1.0,
         "seconds": max(0, seconds),
-        "answered_at": clock.now,
+        "answered_at": now,
     }
-    statement = insert_for(Answer.__table__).values(values).on_conflict_do_nothing()
-    new_id = db.session.scalar(statement.returning(Answer.id))
-    return db.session.get(Answer, new_id) if new_id else None
+    return answer_path.insert(cursor, values)
 
 
-def _count(attempt: Attempt, answer: Answer, clock: Clock) -> None:
-    attempt.answered_count += 1
-    attempt.correct_count += int(answer.is_correct)
-    attempt.score += answer.score
-    attempt.last_activity_at = clock.now
-    if attempt.answered_count >= attempt.item_count:
-        attempt.submitted_at = clock.now
-    db.session.flush()
-
-
-def _follow_up(attempt: Attempt, version: QuestionVersion, answer: Answer, clock: Clock) -> None:
+def _follow_up(
+    sitting: Sitting,
+    version: QuestionVersion,
+    answer: Answer,
+    perfect: bool,
+    rules: PointsRules | None,
+    clock: Clock,
+) -> None:
     """The mistake book, chapter progress and campaign standings of a graded answer."""
     if not answer.is_correct:
         mistakes.note_wrong(
-            attempt.user_id, answer.question_id, attempt.trade_id, clock.day, clock.now
+            sitting.user_id, answer.question_id, sitting.trade_id, clock.day, clock.now
         )
-    elif attempt.mode is Mode.REVIEW:
-        mistakes.note_reviewed(attempt.user_id, answer.question_id, clock.day, clock.now)
-    if attempt.mode is Mode.SEQUENTIAL:
-        _advance_chapter(attempt, answer.question_id)
-    if attempt.campaign_id is not None:
-        campaign = db.session.get(Campaign, attempt.campaign_id)
-        perfect = attempt.is_finished and attempt.correct_count == attempt.item_count
+    elif sitting.mode is Mode.REVIEW:
+        mistakes.note_reviewed(sitting.user_id, answer.question_id, clock.day, clock.now)
+    if sitting.mode is Mode.SEQUENTIAL:
+        _advance_chapter(sitting, answer.question_id)
+    if rules is not None:
+        daily = sitting.mode is Mode.DAILY
         facts = ScoredAnswer(
-            trade_id=attempt.trade_id,
-            day=attempt.day,
+            trade_id=sitting.trade_id,
+            day=sitting.day,
             score=answer.score,
             is_correct=answer.is_correct,
             seconds=answer.seconds,
             chapter=version.chapter,
-            scored=attempt.mode is Mode.DAILY,
-            perfect_finish=attempt.mode is Mode.DAILY and perfect,
+            scored=daily,
+            perfect_finish=daily and perfect,
             answer_id=answer.id,
         )
-        record_answer(campaign, attempt.user_id, facts)
+        record_answer(rules, sitting.user_id, facts)
 
 
-def _advance_chapter(attempt: Attempt, question_id: int) -> None:
+def _advance_chapter(sitting: Sitting, question_id: int) -> None:
     table = ChapterProgress.__table__
     statement = insert_for(table).values(
-        user_id=attempt.user_id,
-        trade_id=attempt.trade_id,
-        chapter=attempt.chapter,
+        user_id=sitting.user_id,
+        trade_id=sitting.trade_id,
+        chapter=sitting.chapter,
         last_question_id=question_id,
     )
     db.session.execute(
@@ -230,17 +247,21 @@ def expired(attempt: Attempt, clock: Clock) -> bool:
 
 def _grade_paper(attempt: Attempt, clock: Clock) -> None:
     end = min(clock.now, attempt.deadline_at)
+    campaign = db.session.get(Campaign, attempt.campaign_id) if attempt.campaign_id else None
+    rules = PointsRules.of(campaign) if campaign else None
+    db.session.flush()  # answers are recorded on the driver, past the session
+    cursor, sitting = session_cursor(), Sitting.of(attempt)
     for item in attempt.items:
         if not item.response:
             continue
         version = db.session.get(QuestionVersion, item.version_id)
-        answer = _record(attempt, item, version, item.response, Clock(end, clock.day), 0)
+        answer = _record(cursor, sitting, item, version, item.response, end, 0)
         if answer is None:
             continue
         attempt.answered_count += 1
         attempt.correct_count += int(answer.is_correct)
         attempt.score += answer.score * item.points
-        _follow_up(attempt, version, answer, clock)
+        _follow_up(sitting, version, answer, False, rules, clock)
     attempt.submitted_at = end
     attempt.last_activity_at = end
     db.session.flush()

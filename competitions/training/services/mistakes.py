@@ -8,37 +8,47 @@ from sqlalchemy import func, select
 from competitions.questions.models import Question
 from competitions.training.models import Mistake
 from guild.extensions import db
-from guild.upsert import insert_for
+from guild.fastsql import Statement, session_cursor
+from guild.upsert import insert_of, placeholders
 
 # Days until the next review when a mistake enters box 1, 2, 3, 4, 5.
 REVIEW_INTERVALS = (1, 2, 4, 8, 16)
 LAST_BOX = len(REVIEW_INTERVALS)
 
 
-def note_wrong(user_id: int, question_id: int, trade_id: int, day: date, now: datetime) -> None:
-    """A wrong answer puts the question in box 1, due tomorrow, whatever box it was in."""
+_MISTAKE_COLUMNS = ("user_id", "question_id", "trade_id", "due_on", "last_wrong_at")
+
+
+def _upsert_wrong(dialect: str):
     table = Mistake.__table__
-    statement = insert_for(table).values(
-        user_id=user_id,
-        question_id=question_id,
-        trade_id=trade_id,
-        box=1,
-        due_on=day + timedelta(days=REVIEW_INTERVALS[0]),
-        wrong_count=1,
-        last_wrong_at=now,
-        mastered_at=None,
+    statement = insert_of(dialect, table).values(
+        **placeholders(table, _MISTAKE_COLUMNS), box=1, wrong_count=1, mastered_at=None
     )
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=[table.c.user_id, table.c.question_id],
         set_={
             "box": 1,
             "due_on": statement.excluded.due_on,
             "wrong_count": table.c.wrong_count + 1,
-            "last_wrong_at": now,
+            "last_wrong_at": statement.excluded.last_wrong_at,
             "mastered_at": None,
         },
     )
-    db.session.execute(statement)
+
+
+_NOTE_WRONG = Statement(_upsert_wrong)
+
+
+def note_wrong(user_id: int, question_id: int, trade_id: int, day: date, now: datetime) -> None:
+    """A wrong answer puts the question in box 1, due tomorrow, whatever box it was in."""
+    values = {
+        "user_id": user_id,
+        "question_id": question_id,
+        "trade_id": trade_id,
+        "due_on": day + timedelta(days=REVIEW_INTERVALS[0]),
+        "last_wrong_at": now,
+    }
+    _NOTE_WRONG.execute(session_cursor(), values)
 
 
 def note_reviewed(user_id: int, question_id: int, day: date, now: datetime) -> None:

@@ -1,0 +1,125 @@
+"""Hot statements straight on the driver: a Core statement compiled once per dialect.
+
+SQLAlchemy's execution layer (cache key, execution context, result object) costs more than
+a small indexed statement itself. A `Statement` keeps the SQL of each dialect with the type
+processors of its parameters and columns, and runs it on a DBAPI cursor: the session
+connection's (`session_cursor`, inside the request's transaction) or any other.
+Nothing is flushed first: run these only where no pending ORM change matters.
+"""
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Dialect
+from sqlalchemy.sql.expression import Executable
+from sqlalchemy.types import TypeEngine
+
+from guild.extensions import db
+
+
+@dataclass
+class Prepared:
+    """A statement's SQL for one dialect, and how its values go in and its rows come out."""
+
+    dialect: Dialect
+    sql: str
+    names: tuple[str, ...] | None  # parameter order for positional drivers, None for named
+    defaults: dict[str, Any]  # values bound in the statement itself (literals)
+    binds: tuple[tuple[str, Callable], ...]  # parameters whose values the type converts
+    columns: tuple[TypeEngine, ...]  # the types of the columns it returns
+    results: tuple[Callable | None, ...] | None = None  # their conversions, once rows came
+
+    def parameters(self, values: Mapping[str, Any]) -> tuple | dict:
+        """The driver's parameters for named values (plus the statement's own literals)."""
+        merged = {**self.defaults, **values}
+        for name, process in self.binds:
+            merged[name] = process(merged[name])
+        if self.names is None:
+            return merged
+        return tuple(merged[name] for name in self.names)
+
+    def row(self, cursor: Any, raw: tuple | None) -> tuple | None:
+        """A row fetched from the cursor, each column converted as its type would."""
+        if self.results is None:  # some conversions depend on the driver's column type
+            self.results = tuple(
+                kind.result_processor(self.dialect, described[1])
+                for kind, described in zip(self.columns, cursor.description, strict=True)
+            )
+        if raw is None or not any(self.results):
+            return raw
+        return tuple(
+            process(value) if process else value
+            for process, value in zip(self.results, raw, strict=True)
+        )
+
+
+def _prepare(statement: Executable, dialect: Dialect) -> Prepared:
+    compiled = statement.compile(dialect=dialect)
+    named = compiled.bind_names.items()  # each bindparam and its name in the SQL
+    defaults = {name: bind.effective_value for bind, name in named if not bind.required}
+    binds = {  # by name: a parameter used twice is converted once
+        name: process
+        for bind, name in named
+        if (process := bind.type.dialect_impl(dialect).bind_processor(dialect))
+    }
+    columns = tuple(
+        column.type.dialect_impl(dialect) for column in getattr(statement, "exported_columns", ())
+    )
+    names = tuple(compiled.positiontup) if compiled.positiontup is not None else None
+    return Prepared(dialect, compiled.string, names, defaults, tuple(binds.items()), columns)
+
+
+class Statement:
+    """A Core statement with bindparam() placeholders, run on a DBAPI cursor.
+
+    Give the statement, or a function making it for a dialect name (INSERT … ON CONFLICT
+    is built by each dialect's own insert()).
+    """
+
+    def __init__(self, statement: Executable | Callable[[str], Executable]) -> None:
+        self._build = statement if callable(statement) else lambda _name: statement
+        self._prepared: dict[str, Prepared] = {}
+
+    def prepared(self, dialect: Dialect) -> Prepared:
+        """The statement compiled for a dialect (once)."""
+        found = self._prepared.get(dialect.name)
+        if found is None:
+            statement = self._build(dialect.name)
+            found = self._prepared[dialect.name] = _prepare(statement, dialect)
+        return found
+
+    def execute(self, cursor: "Cursor", values: Mapping[str, Any]) -> Prepared:
+        """Run the statement with named values."""
+        prepared = self.prepared(cursor.dialect)
+        cursor.raw.execute(prepared.sql, prepared.parameters(values))
+        return prepared
+
+    def first(self, cursor: "Cursor", values: Mapping[str, Any]) -> tuple | None:
+        """The first row the statement returns, converted, or None."""
+        prepared = self.execute(cursor, values)
+        return prepared.row(cursor.raw, cursor.raw.fetchone())
+
+    def all(self, cursor: "Cursor", values: Mapping[str, Any]) -> list[tuple]:
+        """Every row the statement returns, converted."""
+        prepared = self.execute(cursor, values)
+        return [prepared.row(cursor.raw, raw) for raw in cursor.raw.fetchall()]
+
+    def execute_many(self, cursor: "Cursor", rows: Iterable[Mapping[str, Any]]) -> None:
+        """Run the statement once per row of values (the driver's executemany)."""
+        prepared = self.prepared(cursor.dialect)
+        cursor.raw.executemany(prepared.sql, [prepared.parameters(row) for row in rows])
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A DBAPI cursor and the dialect its connection speaks."""
+
+    raw: Any
+    dialect: Dialect
+
+
+def session_cursor() -> Cursor:
+    """A cursor on the session's connection: statements run in the session's transaction."""
+    connection = db.session.connection()
+    return Cursor(connection.connection.cursor(), connection.dialect)
