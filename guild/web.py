@@ -73,3 +73,14 @@ def filter_args(*names: str) -> dict[str, str]:
     such as `_external` or `_anchor` change what it builds.
     """
     return {name: request.args[name] for name in names if request.args.get(name)}
+
+
+def small_int(value: str | None) -> int | None:
+    """A positive id-sized integer written in ASCII digits, else None (never an error).
+
+    str.isdigit() accepts "²" and 5,000-digit strings, which int() then refuses or chokes on.
+    """
+    if not value or len(value) > 10 or not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None

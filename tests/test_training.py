@@ -1446,3 +1446,18 @@ def test_rebuild_of_a_campaign_without_answers(ctx, people, trade):
             (trade.id, worker, None, "杭州市", 0, 0, 1, 0, 0),
         ]
     )
+
+
+def test_review_rounds_side_by_side_move_a_mistake_once(ctx, people, trade):
+    """Two review rounds opened the same day cannot skip the schedule."""
+    worker = make_worker(people)
+    question = add_question(trade, TRUE_FALSE)
+    db.session.commit()
+    play(worker, begin(worker, trade, Mode.RANDOM, at()), "0", at())
+    first = begin(worker, trade, Mode.REVIEW, at(day=1))
+    second = begin(worker, trade, Mode.REVIEW, at(day=1))
+    play(worker, first, "1", at(day=1))
+    play(worker, second, "1", at(day=1, seconds=30))
+    mistake = db.session.get(Mistake, (worker, question.id))
+    db.session.refresh(mistake)
+    assert (mistake.box, mistake.due_on) == (2, D0 + timedelta(days=3))

@@ -3,7 +3,9 @@
 import re
 from datetime import timedelta
 
+from competitions.questions.types import QuestionType
 from guild.accounts.roles import Role
+from guild.audit.services import Actor
 from guild.extensions import db
 from tests.conftest import SECRET_EXPLANATION, login
 
@@ -213,3 +215,49 @@ def test_dashboard_lists_trades_and_streak(app, client, people, trade_id):
     _start(client, trade_id, mode="random")
     page = client.get("/skills/training/").get_data(as_text=True)
     assert 'id="streak">1<' in page
+
+
+def test_odd_numbers_in_forms_are_refused_without_an_error(app, client, people, trade_id):
+    """Digits that are not ASCII, or absurdly long, never reach int(): no 500."""
+    login(client, people.make())
+    for value in ("²", "1" * 5000, "-3", "٣"):
+        response = client.post("/skills/training/trades", data={"trade_id": [value]})
+        assert response.status_code == 302, value
+    url, attempt_id, position = _question_url(_start(client, trade_id, mode="random"))
+    question_id, _key = _key_for(app, attempt_id, position)
+    response = client.post(url, data={"question_id": question_id, "action": "9" * 5000})
+    assert response.status_code in (302, 400)
+
+
+def test_an_exam_submitted_at_the_deadline_keeps_the_answer_on_screen(
+    app, client, people, trade_id
+):
+    """The timer's submission arrives a moment late: within the grace, its answer counts."""
+    from competitions.training.models import Attempt
+    from competitions.training.services.blueprints import Part, save_blueprint
+    from guild.trades.models import Trade
+
+    with app.app_context():
+        part = Part(QuestionType.SINGLE, 0, 2, 50)
+        blueprint = save_blueprint(
+            Actor(None), None, db.session.get(Trade, trade_id), "模拟", 30, [part]
+        )
+        db.session.commit()
+        blueprint_id = blueprint.id
+    login(client, people.make())
+    url, attempt_id, position = _question_url(
+        _start(client, trade_id, mode="exam", blueprint_id=blueprint_id)
+    )
+    question_id, key = _key_for(app, attempt_id, position)
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        # The deadline passed two seconds ago, within the grace of a submission.
+        attempt.deadline_at = attempt.started_at - timedelta(seconds=2)
+        db.session.commit()
+    data = {"question_id": question_id, "response": key, "action": "submit"}
+    response = client.post(url, data=data)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/result")
+    again = client.post(url, data=data)  # a double tap
+    assert again.status_code == 302 and again.headers["Location"].endswith("/result")
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).score == 50

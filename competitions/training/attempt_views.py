@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from competitions.questions.models import QuestionVersion
+from competitions.questions.types import OPTION_LETTERS
 from competitions.training.forms import AnswerForm
 from competitions.training.grading import to_display_letters
 from competitions.training.models import Answer, Attempt, AttemptItem
@@ -21,7 +22,7 @@ from guild.errors import DomainError
 from guild.extensions import db
 from guild.trades.models import Trade
 from guild.transactions import begin_writing
-from guild.web import current_account
+from guild.web import current_account, small_int
 
 bp = Blueprint("attempts", __name__, url_prefix="/skills/training/attempts")
 
@@ -70,7 +71,8 @@ def show(attempt_id: int):
 def _display(item: AttemptItem, version: QuestionVersion) -> list[tuple[str, str]]:
     """The options as shown in this attempt: display letter and text."""
     return [
-        ("ABCDEFGH"[place], version.options[index]) for place, index in enumerate(item.option_order)
+        (OPTION_LETTERS[place], version.options[index])
+        for place, index in enumerate(item.option_order)
     ]
 
 
@@ -114,11 +116,15 @@ def question(attempt_id: int, position: int):
     """Show one question; POST answers it (practice) or saves the response (exam)."""
     attempt = _mine(attempt_id)
     now = clock()
-    if _close_if_expired(attempt):
+    form = AnswerForm()
+    # A submission sent at the deadline is saved within the grace before the paper closes.
+    submitting = request.method == "POST" and form.action.data == "submit"
+    if attempt.is_finished and attempt.mode.is_exam and submitting:
+        return redirect(url_for("attempts.result", attempt_id=attempt.id))  # a double tap
+    if not submitting and _close_if_expired(attempt):
         flash(_("Time is up: your exam was submitted."), "info")
         return redirect(url_for("attempts.result", attempt_id=attempt.id))
     item = _item(attempt, position)
-    form = AnswerForm()
     if request.method == "GET":
         if attempt.is_finished and attempt.mode.is_exam:
             return redirect(url_for("attempts.result", attempt_id=attempt.id))
@@ -163,8 +169,8 @@ def _save_exam(attempt: Attempt, item: AttemptItem, form: AnswerForm, response: 
     db.session.commit()
     step = {"previous": -1, "next": 1}.get(action, 0)
     target = min(max(1, item.position + step), attempt.item_count)
-    if action.isdigit():
-        target = min(max(1, int(action)), attempt.item_count)
+    if small_int(action):
+        target = min(small_int(action), attempt.item_count)
     return redirect(url_for("attempts.question", attempt_id=attempt.id, position=target))
 
 

@@ -11,11 +11,11 @@ from competitions.training.services import attempts, mistakes, progress
 from competitions.training.services.blueprints import trade_blueprints
 from guild.access import signed_in
 from guild.errors import DomainError
-from guild.extensions import MAX_ID, db
+from guild.extensions import db
 from guild.timeutil import local_day, utcnow
 from guild.trades.models import Trade
 from guild.trades.services.catalogue import search_trades
-from guild.web import current_account
+from guild.web import current_account, small_int
 
 bp = Blueprint("training", __name__, url_prefix="/skills/training")
 
@@ -58,7 +58,7 @@ def index():
 def choose_trades():
     """Save the trades the worker trains in."""
     form = TradesForm()
-    ids = [int(v) for v in request.form.getlist("trade_id") if v.isdigit() and int(v) <= MAX_ID]
+    ids = [n for n in map(small_int, request.form.getlist("trade_id")) if n is not None]
     if form.validate_on_submit():
         try:
             attempts.choose_trades(current_account().id, ids[:20])

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 
 from competitions.campaigns.models import Campaign
 from competitions.campaigns.services.standings import PointsRules, ScoredAnswer, record_answer
@@ -168,12 +169,22 @@ def _follow_up(
 
 
 def _advance_chapter(sitting: Sitting, question_id: int) -> None:
+    """Resume the chapter after the furthest question answered in this attempt.
+
+    The furthest, not the latest: questions answered out of order must not send the next
+    round back; a round that went round the chapter again starts from its own first ids.
+    """
     table = ChapterProgress.__table__
+    furthest = (
+        select(func.max(Answer.question_id))
+        .where(Answer.attempt_id == sitting.id)
+        .scalar_subquery()
+    )
     statement = insert_for(table).values(
         user_id=sitting.user_id,
         trade_id=sitting.trade_id,
         chapter=sitting.chapter,
-        last_question_id=question_id,
+        last_question_id=func.coalesce(furthest, question_id),
     )
     db.session.execute(
         statement.on_conflict_do_update(

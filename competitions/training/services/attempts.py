@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from competitions.campaigns.models import Campaign
@@ -64,11 +64,14 @@ def choose_trades(user_id: int, trade_ids: list[int]) -> None:
     known = set(db.session.scalars(select(Trade.id).where(Trade.id.in_(wanted))))
     if known != wanted:
         raise DomainError(_l("Choose trades from the list."), "trade_ids")
-    for trade_id in existing - wanted:
-        db.session.delete(db.session.get(TrainingTrade, (user_id, trade_id)))
-    for trade_id in wanted - existing:
-        db.session.add(TrainingTrade(user_id=user_id, trade_id=trade_id))
-    db.session.flush()
+    # Statements, not ORM adds and deletes: two saves at once must not collide on a key.
+    db.session.execute(
+        delete(TrainingTrade).where(
+            TrainingTrade.user_id == user_id, TrainingTrade.trade_id.in_(existing - wanted)
+        )
+    )
+    for trade_id in sorted(wanted - existing):
+        _note_trade(user_id, trade_id)
 
 
 def _note_trade(user_id: int, trade_id: int) -> None:

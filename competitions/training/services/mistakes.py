@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from competitions.questions.models import Question
+from competitions.questions.types import QuestionStatus
 from competitions.training.models import Mistake
 from guild.extensions import db
 from guild.fastsql import Statement, session_cursor
@@ -52,9 +53,12 @@ def note_wrong(user_id: int, question_id: int, trade_id: int, day: date, now: da
 
 
 def note_reviewed(user_id: int, question_id: int, day: date, now: datetime) -> None:
-    """A right answer in review moves the mistake up a box; right in the last box masters it."""
-    mistake = db.session.get(Mistake, (user_id, question_id))
-    if mistake is None or mistake.mastered_at is not None:
+    """A right answer to a due mistake moves it up a box; right in the last box masters it.
+
+    Only a due mistake moves: review rounds opened side by side cannot skip the schedule.
+    """
+    mistake = db.session.get(Mistake, (user_id, question_id), with_for_update=True)
+    if mistake is None or mistake.mastered_at is not None or mistake.due_on > day:
         return
     if mistake.box >= LAST_BOX:
         mistake.mastered_at = now
@@ -74,7 +78,10 @@ class MistakeSummary:
 
 
 def mistake_summaries(user_id: int, day: date) -> dict[int, MistakeSummary]:
-    """Per trade, the worker's open, due and mastered mistakes."""
+    """Per trade, the worker's open, due and mastered mistakes (of questions still in use).
+
+    Retired questions are left out, as review draws leave them out.
+    """
     is_open = Mistake.mastered_at.is_(None)
     query = (
         select(
@@ -83,7 +90,8 @@ def mistake_summaries(user_id: int, day: date) -> dict[int, MistakeSummary]:
             func.count().filter(is_open & (Mistake.due_on <= day)),
             func.count().filter(Mistake.mastered_at.is_not(None)),
         )
-        .where(Mistake.user_id == user_id)
+        .join(Question, Question.id == Mistake.question_id)
+        .where(Mistake.user_id == user_id, Question.status == QuestionStatus.ACTIVE)
         .group_by(Mistake.trade_id)
     )
     return {row[0]: MistakeSummary(*row) for row in db.session.execute(query)}
