@@ -160,7 +160,13 @@ class Answer(db.Model):
     """A graded answer: exactly one per attempt question, pointing at the version shown."""
 
     __tablename__ = "answers"
-    __table_args__ = (UniqueConstraint("attempt_id", "position"),)
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "position"),
+        # A worker's accuracy by chapter (the dashboard) and a question's attempts (item
+        # statistics) must not scan every answer.
+        Index("ix_answers_user_id", "user_id"),
+        Index("ix_answers_question_id", "question_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))

@@ -213,6 +213,8 @@ def upgrade():
     )
     with op.batch_alter_table('answers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_answers_version_id'), ['version_id'], unique=False)
+        batch_op.create_index('ix_answers_user_id', ['user_id'], unique=False)
+        batch_op.create_index('ix_answers_question_id', ['question_id'], unique=False)
 
     op.create_table('attempt_items',
     sa.Column('attempt_id', sa.Integer(), nullable=False),
@@ -239,6 +241,8 @@ def downgrade():
 
     op.drop_table('attempt_items')
     with op.batch_alter_table('answers', schema=None) as batch_op:
+        batch_op.drop_index('ix_answers_question_id')
+        batch_op.drop_index('ix_answers_user_id')
         batch_op.drop_index(batch_op.f('ix_answers_version_id'))
 
     op.drop_table('answers')

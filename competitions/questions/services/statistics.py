@@ -63,6 +63,7 @@ def item_statistics(
 
 
 MAX_ANSWERS = 200_000  # the most recent answers a bank's statistics are computed from
+MAX_ATTEMPTS = 20_000  # the most recent attempts a page of questions is computed from
 
 
 def _answers_frame(query) -> pd.DataFrame:
@@ -73,12 +74,17 @@ def _answers_frame(query) -> pd.DataFrame:
 def recorded_answers(trade_id: int, question_ids: list[int] | None = None) -> pd.DataFrame:
     """Answers of a trade's questions, whole attempts at a time (the rest score needs them).
 
-    With question ids, only the attempts that hold one of them; else the most recent
-    MAX_ANSWERS answers of the bank.
+    With question ids, the most recent MAX_ATTEMPTS attempts that hold one of them; else
+    the most recent MAX_ANSWERS answers of the bank.
     """
     columns = select(Answer.attempt_id, Answer.question_id, Answer.score)
     if question_ids is not None:
-        holding = select(Answer.attempt_id).where(Answer.question_id.in_(question_ids))
+        holding = (
+            select(Answer.attempt_id)
+            .where(Answer.question_id.in_(question_ids))
+            .order_by(Answer.attempt_id.desc())
+            .limit(MAX_ATTEMPTS)
+        )
         return _answers_frame(columns.where(Answer.attempt_id.in_(holding)))
     recent = (
         columns.join(Question, Question.id == Answer.question_id)
