@@ -120,6 +120,20 @@ class Cursor:
 
 
 def session_cursor() -> Cursor:
-    """A cursor on the session's connection: statements run in the session's transaction."""
-    connection = db.session.connection()
-    return Cursor(connection.connection.cursor(), connection.dialect)
+    """A cursor on the session's connection: statements run in the session's transaction.
+
+    One cursor serves a whole transaction (an answer runs several statements); asking the
+    session for its connection each time costs more than a small statement.
+    """
+    session = db.session()
+    transaction = session.get_transaction()
+    cached = session.info.get(_CURSOR_KEY)
+    if transaction is not None and cached is not None and cached[0] is transaction:
+        return cached[1]
+    connection = session.connection()
+    cursor = Cursor(connection.connection.cursor(), connection.dialect)
+    session.info[_CURSOR_KEY] = (session.get_transaction(), cursor)
+    return cursor
+
+
+_CURSOR_KEY = "guild_fastsql_cursor"
