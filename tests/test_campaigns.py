@@ -489,3 +489,30 @@ def test_rebuild_of_an_unknown_campaign_fails(runner):
     result = runner.invoke(args=["standings", "rebuild", "--campaign", "424242"])
     assert result.exit_code != 0
     assert "No campaign with id 424242" in result.output
+
+
+def test_points_rules_stay_once_a_campaign_has_begun(app, client, as_role, trade_ids):
+    """Standings were earned under the rules: a running campaign keeps them."""
+    as_role(Role.ORGANISER)
+    with app.app_context():
+        campaign_id = _campaign(trade_ids)
+        campaign = db.session.get(Campaign, campaign_id)
+        same = _form(
+            trade_ids,
+            name="冬季练兵",
+            starts_on=campaign.starts_on.isoformat(),
+            ends_on=campaign.ends_on.isoformat(),
+            points_per_correct=str(campaign.points_per_correct),
+            daily_points_cap=str(campaign.daily_points_cap),
+            perfect_day_bonus=str(campaign.perfect_day_bonus),
+        )
+        before = campaign.points_per_correct
+    edit = f"/skills/campaigns/{campaign_id}/edit"
+    changed = {**same, "points_per_correct": str(before + 5)}
+    response = client.post(edit, data=changed)
+    assert response.status_code == 200
+    assert "Points rules cannot change once a campaign has begun." in response.text
+    assert client.post(edit, data=same).status_code == 302  # other fields may change
+    with app.app_context():
+        campaign = db.session.get(Campaign, campaign_id)
+        assert (campaign.name, campaign.points_per_correct) == ("冬季练兵", before)

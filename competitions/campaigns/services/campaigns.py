@@ -3,6 +3,7 @@
 from dataclasses import dataclass, fields
 from datetime import date
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -11,6 +12,7 @@ from guild.audit.labels import label_actions
 from guild.audit.services import Actor, record
 from guild.errors import DomainError
 from guild.extensions import db
+from guild.timeutil import local_day, utcnow
 from guild.trades.models import Trade
 
 MAX_DAYS = 366
@@ -61,9 +63,28 @@ def _snapshot(campaign: Campaign) -> dict:
     return {key: str(value) if isinstance(value, date) else value for key, value in values.items()}
 
 
+POINTS_RULES = ("points_per_correct", "daily_points_cap", "perfect_day_bonus")
+
+
+def _keep_points_rules(campaign: Campaign, values: CampaignFields) -> None:
+    """Once a campaign has begun, its points rules stay: standings were earned under them.
+
+    Changing them would leave the running standings on the old rules while `standings
+    rebuild` replays every answer under the new ones.
+    """
+    today = local_day(utcnow(), current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    if campaign.starts_on > today:
+        return
+    for name in POINTS_RULES:
+        if getattr(campaign, name) != getattr(values, name):
+            raise DomainError(_l("Points rules cannot change once a campaign has begun."), name)
+
+
 def save_campaign(actor: Actor, campaign: Campaign | None, values: CampaignFields) -> Campaign:
     """Create a campaign, or change one; trades already trained keep their standings."""
     _check(values)
+    if campaign is not None:
+        _keep_points_rules(campaign, values)
     before = _snapshot(campaign) if campaign else None
     if campaign is None:
         campaign = Campaign(created_by_id=actor.user.id if actor.user else None)
