@@ -92,6 +92,19 @@ def test_daily_practice_result_and_mistake_book(live_server, phone_page, people,
     assert missed_stem in page.locator("#mistakes").inner_text()
     _fits(page)
     shot(page, "13-mistake-book")
+    # The same pages in English.
+    host = live_server.split("//")[1].split(":")[0]
+    page.context.add_cookies([{"name": "guild_lang", "value": "en", "domain": host, "path": "/"}])
+    for path, heading in (
+        ("/skills/training/", "My training"),
+        ("/skills/training/mistakes", "Mistake book"),
+        (f"/skills/training/attempts/{attempt_id}/result", "Daily practice"),
+    ):
+        page.goto(live_server + path)
+        assert heading in page.locator("h1").inner_text(), path
+        _fits(page)
+    assert "Answer: True" in page.content() and ": true" not in page.content()
+    shot(page, "19-training-english")
     assert not console_errors
 
 
