@@ -9,7 +9,12 @@ from werkzeug.routing import IntegerConverter
 
 from guild.config import load_config
 from guild.extensions import MAX_ID
-from guild.transactions import WRITER_OPTION, begin_writing_on_unsafe_methods
+from guild.transactions import (
+    BUSY_TIMEOUT_MS,
+    WRITER_OPTION,
+    begin_immediate,
+    begin_writing_on_unsafe_methods,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -89,15 +94,17 @@ def _make_sqlite_transactional(engine, synchronous: str) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA mmap_size=268435456")  # reads from the page cache, no read()s
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
-        immediate = connection.get_execution_options().get(WRITER_OPTION)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if connection.get_execution_options().get(WRITER_OPTION):
+            begin_immediate(connection.connection.driver_connection)
+        else:
+            connection.exec_driver_sql("BEGIN")
 
 
 def _register_blueprints(app: Flask) -> None:

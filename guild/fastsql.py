@@ -7,7 +7,8 @@ connection's (`session_cursor`, inside the request's transaction) or any other.
 Nothing is flushed first: run these only where no pending ORM change matters.
 """
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,6 +106,22 @@ class Statement:
         prepared = self.execute(cursor, values)
         return [prepared.row(cursor.raw, raw) for raw in cursor.raw.fetchall()]
 
+    def first_later(
+        self, cursor: "Cursor", values: Mapping[str, Any]
+    ) -> Callable[[], tuple | None]:
+        """Run the statement now; its first row when asked.
+
+        Inside a `pipeline` the statement runs on a cursor of its own and its row comes
+        once the pipeline has been sent: ask after the block.
+        """
+        if cursor.dialect.name == "postgresql":
+            own = Cursor(cursor.raw.connection.cursor(), cursor.dialect)
+            prepared = self.execute(own, values)
+            return lambda: prepared.row(own.raw, own.raw.fetchone())
+        prepared = self.execute(cursor, values)
+        row = prepared.row(cursor.raw, cursor.raw.fetchone())
+        return lambda: row
+
     def execute_many(self, cursor: "Cursor", rows: Iterable[Mapping[str, Any]]) -> None:
         """Run the statement once per row of values (the driver's executemany)."""
         prepared = self.prepared(cursor.dialect)
@@ -117,6 +134,44 @@ class Cursor:
 
     raw: Any
     dialect: Dialect
+
+
+@contextmanager
+def pipeline(cursor: Cursor) -> Iterator[None]:
+    """Send the statements run inside to PostgreSQL together, in one round trip.
+
+    psycopg's pipeline mode queues each statement instead of waiting for its reply; fetching
+    a row waits for what was queued before it. Only driver statements may run inside (the
+    ORM reads cursor descriptions before results arrive). SQLite runs in-process: there the
+    statements simply run one by one.
+    """
+    if cursor.dialect.name != "postgresql":
+        yield
+        return
+    with cursor.raw.connection.pipeline():
+        yield
+
+
+@contextmanager
+def reading_cursor() -> Iterator[Cursor]:
+    """A pooled connection's cursor outside any transaction, for reads on their own.
+
+    On PostgreSQL the connection reads in autocommit: no BEGIN and ROLLBACK round trips
+    around one SELECT. SQLite connections only open transactions where we BEGIN them.
+    """
+    connection = db.engine.raw_connection()
+    driver = connection.driver_connection
+    postgres = db.engine.dialect.name == "postgresql"
+    try:
+        if postgres:
+            driver.autocommit = True
+        cursor = Cursor(connection.cursor(), db.engine.dialect)
+        yield cursor
+        cursor.raw.close()
+    finally:
+        if postgres:
+            driver.autocommit = False
+        connection.close()  # back to the pool
 
 
 def session_cursor() -> Cursor:

@@ -106,11 +106,14 @@ def page_csrf_token() -> str:
     return signed
 
 
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
 def refuse_nul_characters():
     """Refuse query or form values holding a NUL: no text needs one; PostgreSQL rejects it."""
     values = [*request.args.values()]
-    if request.method in ("POST", "PUT", "PATCH"):
-        values += request.form.values()
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in FORM_TYPES:
+        values += request.form.values()  # parsing a JSON body as a form would find nothing
     if any("\x00" in value for value in values):
         return error_response(
             400, str(_l("The request contained characters that are not allowed."))

@@ -25,10 +25,22 @@ def placeholders(table: Table, columns: list[str] | tuple[str, ...]) -> dict:
     return {name: bindparam(name, type_=table.c[name].type) for name in columns}
 
 
+ROWS_PER_STATEMENT = 16  # a multi-row upsert per row count up to this, compiled once each
+
+
 @cache
-def _counter_upsert(table: Table, keys: tuple, counters: tuple, replace: tuple) -> Statement:
+def _counter_upsert(
+    table: Table, keys: tuple, counters: tuple, replace: tuple, count: int
+) -> Statement:
+    """INSERT of `count` rows … ON CONFLICT adding the counters; row i's values are "name_i"."""
+    columns = keys + counters + replace
+
     def build(dialect: str):
-        statement = insert_of(dialect, table).values(placeholders(table, keys + counters + replace))
+        rows = [
+            {name: bindparam(f"{name}_{index}", type_=table.c[name].type) for name in columns}
+            for index in range(count)
+        ]
+        statement = insert_of(dialect, table).values(rows)
         return statement.on_conflict_do_update(
             index_elements=[table.c[key] for key in keys],
             set_={
@@ -40,6 +52,20 @@ def _counter_upsert(table: Table, keys: tuple, counters: tuple, replace: tuple) 
     return Statement(build)
 
 
+def _merged(rows: list[dict], keys: list[str], counters: list[str]) -> list[dict]:
+    """Rows with the same keys made one (counters summed, the last row's other values),
+    sorted by their keys: one statement may not update a row twice."""
+    merged: dict[tuple, dict] = {}
+    for row in rows:
+        key = tuple(row[name] for name in keys)
+        if key in merged:
+            sums = {name: merged[key][name] + row[name] for name in counters}
+            merged[key] = {**row, **sums}
+        else:
+            merged[key] = row
+    return [merged[key] for key in sorted(merged)]
+
+
 def add_to_counters(
     table: Table,
     keys: list[str],
@@ -49,13 +75,18 @@ def add_to_counters(
 ) -> None:
     """Upsert rows, adding their counters to the stored ones (inserting missing rows).
 
-    Columns named in `replace` take the new row's value. One single-row statement, compiled
-    once per dialect, runs for all rows on the driver (executemany). Rows are sorted by their
-    keys first, so concurrent transactions lock them in one order and cannot deadlock each
-    other on PostgreSQL.
+    Columns named in `replace` take the new row's value. The rows go in multi-row
+    statements of up to ROWS_PER_STATEMENT rows, each compiled once per dialect and row
+    count, run on the driver. Rows are sorted by their keys first, so concurrent
+    transactions lock them in one order and cannot deadlock each other on PostgreSQL.
     """
-    if not rows:
-        return
-    rows = sorted(rows, key=lambda row: tuple(row[key] for key in keys))
-    statement = _counter_upsert(table, tuple(keys), tuple(counters), tuple(replace))
-    statement.execute_many(session_cursor(), rows)
+    rows = _merged(rows, keys, counters)
+    columns = (*keys, *counters, *replace)
+    cursor = session_cursor()
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        chunk = rows[start : start + ROWS_PER_STATEMENT]
+        statement = _counter_upsert(table, tuple(keys), tuple(counters), tuple(replace), len(chunk))
+        values = {
+            f"{name}_{index}": row[name] for index, row in enumerate(chunk) for name in columns
+        }
+        statement.execute(cursor, values)

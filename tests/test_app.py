@@ -175,3 +175,32 @@ def test_create_admin_refuses_bad_fields(runner):
         arguments = ["--phone", phone, "--name", name, "--city", city, "--password", "Admin2024x"]
         result = runner.invoke(args=["users", "create-admin", *arguments])
         assert result.exit_code != 0, (phone, name, city)
+
+
+def test_sqlite_writers_wait_for_the_write_lock_in_short_naps(tmp_path):
+    """A writer waits for another's write lock and gets it soon after its release; one that
+    waits past its patience fails; SQLite's own busy timeout is back afterwards."""
+    import sqlite3
+    import threading
+    import time
+
+    from guild.transactions import BUSY_TIMEOUT_MS, begin_immediate
+
+    path = tmp_path / "lock.db"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    waiter = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        begin_immediate(waiter, patience=0.05)
+    assert waiter.execute("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_MS
+    released = threading.Timer(0.05, holder.execute, args=("COMMIT",))
+    released.start()
+    started = time.monotonic()
+    begin_immediate(waiter, patience=5)
+    waited = time.monotonic() - started
+    released.join()
+    assert 0.04 <= waited < 1.0
+    waiter.execute("CREATE TABLE written (id INTEGER)")  # it holds the write lock now
+    waiter.execute("COMMIT")
+    holder.close()
+    waiter.close()

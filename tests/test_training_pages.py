@@ -147,6 +147,8 @@ def test_second_daily_practice_is_refused(app, client, people, trade_id):
 
 
 def test_api_answers_with_json_and_keeps_the_key_back_until_then(app, client, people, trade_id):
+    from competitions.training.models import Answer
+
     login(client, people.make())
     _url, attempt_id, position = _question_url(_start(client, trade_id, mode="random"))
     question_id, key = _key_for(app, attempt_id, position)
@@ -155,6 +157,10 @@ def test_api_answers_with_json_and_keeps_the_key_back_until_then(app, client, pe
     assert (
         client.post(endpoint, json={"question_id": question_id, "response": 5}).status_code == 400
     )
+    nul = client.post(endpoint, json={"question_id": question_id, "response": ["A\x00"]})
+    assert nul.status_code == 400 and nul.is_json
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Answer)) == 0
     first = client.post(endpoint, json={"question_id": question_id, "response": key})
     assert first.status_code == 200 and first.json["correct"] is True and first.json["key"] == key
     again = client.post(endpoint, json={"question_id": question_id, "response": ["A"]})

@@ -32,7 +32,9 @@ def _payload() -> tuple[int | None, list[str]] | None:
         response = [response]
     if not isinstance(response, list) or len(response) > 8:
         return None
-    if not all(isinstance(value, str) and len(value) <= 200 for value in response):
+    if not all(
+        isinstance(value, str) and len(value) <= 200 and "\x00" not in value for value in response
+    ):
         return None
     return question_id, response
 

@@ -10,8 +10,8 @@ from sqlalchemy import bindparam, select
 from guild.accounts.models import User, UserRole, UserSession
 from guild.accounts.roles import Role
 from guild.accounts.services.sessions import open_session
-from guild.extensions import MAX_ID, db, login_manager
-from guild.fastsql import Cursor, Statement
+from guild.extensions import MAX_ID, login_manager
+from guild.fastsql import Statement, reading_cursor
 from guild.timeutil import utcnow
 
 
@@ -58,15 +58,9 @@ def _session_rows(user_id: int, token: str) -> list[tuple]:
     object) costs three times the query itself here, so it goes through guild.fastsql.
     """
     values = {"user_id": user_id, "token": token, "now": utcnow()}
-    # A pooled driver connection of its own: pages that need nothing else open no session.
-    connection = db.engine.raw_connection()
-    try:
-        cursor = Cursor(connection.cursor(), db.engine.dialect)
-        rows = SESSION_USER_QUERY.all(cursor, values)
-        cursor.raw.close()
-        return rows
-    finally:
-        connection.close()  # back to the pool, where it is rolled back
+    # A pooled connection of its own: pages that need nothing else open no session.
+    with reading_cursor() as cursor:
+        return SESSION_USER_QUERY.all(cursor, values)
 
 
 def load_session_user(session_id: str) -> SessionUser | None:

@@ -9,12 +9,14 @@ practice in a running campaign (so the answer moves the standings, the per-point
 and the tallies, the realistic expensive path), and wrk walks a prepared list of
 (cookie, CSRF token, URL, body), each sent once. The bare endpoint is `POST /bench/insert`
 of tests/benchmarks/bench_app.py, served by the same gunicorn. `--profile N` then answers N
-more questions in-process under cProfile and counts the SQL statements of each.
+more questions in-process under cProfile and counts the SQL statements of each
+(PROFILE_SORT=tottime sorts the listing; PROFILE_DUMP=FILE keeps the profile for pstats).
 """
 
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import re
 import shutil
@@ -125,6 +127,7 @@ def prepare(env: dict[str, str], args) -> tuple[Path, int, dict]:
         cookies = session_cookies(app, workers)
         attempts = start_attempts(workers, trades, args.mode)
         plans = planned_answers(attempts, right_share=0.7)
+        analyze()
         db.session.remove()
         db.engine.dispose()
     path = Path(tempfile.mkdtemp(prefix="guild-answers-")) / "walk.tsv"
@@ -135,6 +138,21 @@ def prepare(env: dict[str, str], args) -> tuple[Path, int, dict]:
     print(f"prepared {len(plans)} answers of {len(attempts)} {args.mode} attempts", end="")
     print(f" in {time.perf_counter() - started:.0f} s")
     return path, len(plans), {"app": app, "plans": plans, "cookies": cookies}
+
+
+def analyze() -> None:
+    """Give the planner statistics of the fresh tables, as autovacuum would on a live server.
+
+    Without them PostgreSQL may look a worker's standing up by the leaderboard index and
+    filter a whole board, instead of by its primary key.
+    """
+    from sqlalchemy import text
+
+    from guild.extensions import db
+
+    db.session.commit()
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
 
 
 def _today(app):
@@ -234,6 +252,8 @@ def profile(context: dict, count: int, skip: int) -> None:
     for plan in plans[count : 2 * count]:
         answer(plan)
     profiler.disable()
+    if os.environ.get("PROFILE_DUMP"):
+        profiler.dump_stats(os.environ["PROFILE_DUMP"])
     _print_profile(profiler, timings, count)
 
 
@@ -248,7 +268,11 @@ def _print_profile(profiler, timings: dict, count: int) -> None:
     bare, answer = timings["bare"][0], timings["answer"][0]
     print(f"  ratio (bare time / answer time): {bare / answer:.2f}")
     text = io.StringIO()
-    stats = pstats.Stats(profiler, stream=text).strip_dirs().sort_stats("cumulative")
+    stats = (
+        pstats.Stats(profiler, stream=text)
+        .strip_dirs()
+        .sort_stats(os.environ.get("PROFILE_SORT", "cumulative"))
+    )
     stats.print_stats(45)
     print(text.getvalue())
 

@@ -2,30 +2,36 @@
 
 An answer is stored once per attempt question by a unique constraint: a double tap or a
 retry after a timeout inserts nothing and gets the first answer's result back. A practice
-answer runs on the driver (answer_path): one joined read, then only the writes it needs.
+answer runs on the driver (answer_path): locks and one joined read, everything planned in
+Python, then only the writes it needs, sent together.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
 
 from competitions.campaigns.models import Campaign
-from competitions.campaigns.services.standings import PointsRules, ScoredAnswer, record_answer
+from competitions.campaigns.services.answer_standings import (
+    Earned,
+    Place,
+    earn,
+    read_place,
+    write_answer,
+)
+from competitions.campaigns.services.standings import PointsRules, ScoredAnswer
 from competitions.questions.models import QuestionVersion
 from competitions.questions.types import QuestionType
 from competitions.training.grading import grade, response_problem, to_stored_letters
-from competitions.training.models import Answer, Attempt, AttemptItem, ChapterProgress, Mode
+from competitions.training.models import Attempt, AttemptItem, Mode
 from competitions.training.services import answer_path, mistakes
-from competitions.training.services.answer_path import Sitting
+from competitions.training.services.answer_path import Placed, Recorded, Shown, Sitting
 from competitions.training.services.attempts import Clock, own_attempt
 from guild.errors import DomainError
 from guild.extensions import db
-from guild.fastsql import Cursor, session_cursor
+from guild.fastsql import Cursor, pipeline, session_cursor
 from guild.i18n import translate
 from guild.transactions import begin_writing
-from guild.upsert import insert_for
 
 MAX_SECONDS_PER_ANSWER = 300  # longer pauses count as this much time taken
 SUBMIT_GRACE = timedelta(seconds=5)  # an auto-submit sent at the deadline is still in time
@@ -35,13 +41,13 @@ SUBMIT_GRACE = timedelta(seconds=5)  # an auto-submit sent at the deadline is st
 class Graded:
     """A graded answer as the worker sees it after answering (unsaved copies of the rows)."""
 
-    answer: Answer
-    version: QuestionVersion
-    item: AttemptItem
+    answer: Recorded
+    version: Shown | QuestionVersion
+    item: Placed | AttemptItem
     repeated: bool  # the same answer came again; nothing new was recorded
 
 
-def _placed(item: AttemptItem | None, question_id: int | None) -> AttemptItem:
+def _placed(item: Placed | None, question_id: int | None) -> Placed:
     if item is None or (question_id is not None and item.question_id != question_id):
         raise DomainError(_l("That question is not part of this attempt."), "position")
     return item
@@ -51,7 +57,7 @@ def _item(attempt: Attempt, position: int, question_id: int | None) -> AttemptIt
     return _placed(db.session.get(AttemptItem, (attempt.id, position)), question_id)
 
 
-def _stored_response(version: QuestionVersion, item: AttemptItem, shown: list[str]) -> list[str]:
+def _stored_response(version: Shown | QuestionVersion, item, shown: list[str]) -> list[str]:
     """Check a response in display terms and return it in the question's stored terms."""
     problem = response_problem(version.type, len(item.option_order), shown)
     if problem:
@@ -73,125 +79,110 @@ def answer_question(
     begin_writing()
     db.session.flush()  # the statements below run on the driver, past the session
     cursor = session_cursor()
-    found = answer_path.read(cursor, attempt_id, position)
+    found = answer_path.read(cursor, user_id, attempt_id, position)
     if found is None or found.sitting.user_id != user_id:
         raise DomainError(_l("That attempt was not found."), "not_found")
     sitting, version = found.sitting, found.version
     if sitting.mode.is_exam:
         raise DomainError(_l("Exam answers are graded when the paper is submitted."))
     item = _placed(found.item, question_id)
-    if found.recorded is not None:
+    if found.recorded is not None:  # a repeat gets its answer back, even once refused anew
         return Graded(found.recorded, version, item, repeated=True)
-    try:
-        answer = _take(cursor, sitting, item, version, shown, clock)
-    except DomainError:  # a repeat gets its answer back even when it is refused anew
-        answer = answer_path.existing(cursor, attempt_id, position)
-        if answer is None:
-            raise
-        return Graded(answer, version, item, repeated=True)
-    if answer is None:  # another request recorded it first
-        return Graded(answer_path.existing(cursor, attempt_id, position), version, item, True)
-    answer_path.count(cursor, sitting, answer, clock.now)
-    finished = sitting.answered_count + 1 >= sitting.item_count
-    perfect = finished and sitting.correct_count + answer.is_correct == sitting.item_count
-    _follow_up(sitting, version, answer, perfect, found.rules, clock)
-    return Graded(answer, version, item, repeated=False)
-
-
-def _take(cursor, sitting, item, version, shown: list[str], clock: Clock) -> Answer | None:
-    """Check and record a new practice answer; None when one was recorded meanwhile."""
     if sitting.submitted_at is not None:
         raise DomainError(_l("This attempt is finished."))
-    response = _stored_response(version, item, shown)
-    seconds = min(
-        int((clock.now - sitting.last_activity_at).total_seconds()), MAX_SECONDS_PER_ANSWER
-    )
-    return _record(cursor, sitting, item, version, response, clock.now, seconds)
+    seconds = int((clock.now - sitting.last_activity_at).total_seconds())
+    answer = _graded(sitting, item, version, _stored_response(version, item, shown), seconds)
+    finished = sitting.answered_count + 1 >= sitting.item_count
+    perfect = finished and sitting.correct_count + answer.is_correct == sitting.item_count
+    move = _plan_follow_up(sitting, version, answer, perfect, found.rules, found.place, clock)
+    with pipeline(cursor):  # one round trip on PostgreSQL: nothing below needs a reply
+        inserted = answer_path.insert(cursor, _answer_row(answer, sitting.user_id, clock.now))
+        answer_path.count(cursor, sitting, answer, clock.now)
+        _write_follow_up(cursor, sitting, answer, move, clock)
+    answer_id = inserted()
+    if answer_id is None:  # cannot happen under the locks; the unique constraint says so
+        raise DomainError(_l("This answer was already recorded: reload the question."))
+    return Graded(replace(answer, id=answer_id), version, item, repeated=False)
 
 
-def _record(
-    cursor: Cursor,
-    sitting: Sitting,
-    item: AttemptItem,
-    version: QuestionVersion,
-    response: list[str],
-    now: datetime,
-    seconds: int,
-) -> Answer | None:
-    """Grade and INSERT the answer unless one exists at its position."""
+def _graded(
+    sitting: Sitting, item: Placed | AttemptItem, version, response: list[str], seconds: int
+) -> Recorded:
+    """The answer a response makes, graded; seconds taken are kept within bounds."""
     score = grade(version.type, version.answer, response, sitting.partial_credit)
-    values = {
-        "attempt_id": sitting.id,
-        "position": item.position,
-        "user_id": sitting.user_id,
-        "question_id": item.question_id,
-        "version_id": version.id,
-        "response": response,
-        "score": score,
-        "is_correct": score >= 1.0,
-        "seconds": max(0, seconds),
-        "answered_at": now,
-    }
-    return answer_path.insert(cursor, values)
+    return Recorded(
+        id=None,
+        attempt_id=sitting.id,
+        position=item.position,
+        question_id=item.question_id,
+        version_id=version.id,
+        response=response,
+        score=score,
+        is_correct=score >= 1.0,
+        seconds=max(0, min(seconds, MAX_SECONDS_PER_ANSWER)),
+    )
 
 
-def _follow_up(
+def _answer_row(answer: Recorded, user_id: int, now: datetime) -> dict:
+    """The answers table's row of a graded answer."""
+    row = {field.name: getattr(answer, field.name) for field in fields(Recorded)}
+    del row["id"]
+    return {**row, "user_id": user_id, "answered_at": now}
+
+
+@dataclass(frozen=True)
+class CampaignMove:
+    """What a graded answer moves in its campaign, planned before anything is written."""
+
+    rules: PointsRules
+    facts: ScoredAnswer
+    place: Place
+    earned: Earned
+
+
+def _plan_follow_up(
     sitting: Sitting,
-    version: QuestionVersion,
-    answer: Answer,
+    version,
+    answer: Recorded,
     perfect: bool,
     rules: PointsRules | None,
+    place: Place | None,
     clock: Clock,
+) -> CampaignMove | None:
+    """The reads a graded answer's follow-up needs (and the ORM's review step) done first,
+    so what remains is writes; the campaign move, when the attempt counts in one."""
+    if answer.is_correct and sitting.mode is Mode.REVIEW:
+        mistakes.note_reviewed(sitting.user_id, answer.question_id, clock.day, clock.now)
+    if rules is None:
+        return None
+    daily = sitting.mode is Mode.DAILY
+    facts = ScoredAnswer(
+        trade_id=sitting.trade_id,
+        day=sitting.day,
+        score=answer.score,
+        is_correct=answer.is_correct,
+        seconds=answer.seconds,
+        chapter=version.chapter,
+        scored=daily,
+        perfect_finish=daily and perfect,
+        answer_id=answer.id or 0,
+    )
+    place = place or read_place(rules, sitting.user_id, sitting.trade_id)
+    return CampaignMove(rules, facts, place, earn(rules, sitting.user_id, facts, place))
+
+
+def _write_follow_up(
+    cursor: Cursor, sitting: Sitting, answer: Recorded, move: CampaignMove | None, clock: Clock
 ) -> None:
     """The mistake book, chapter progress and campaign standings of a graded answer."""
     if not answer.is_correct:
         mistakes.note_wrong(
             sitting.user_id, answer.question_id, sitting.trade_id, clock.day, clock.now
         )
-    elif sitting.mode is Mode.REVIEW:
-        mistakes.note_reviewed(sitting.user_id, answer.question_id, clock.day, clock.now)
     if sitting.mode is Mode.SEQUENTIAL:
-        _advance_chapter(sitting, answer.question_id)
-    if rules is not None:
-        daily = sitting.mode is Mode.DAILY
-        facts = ScoredAnswer(
-            trade_id=sitting.trade_id,
-            day=sitting.day,
-            score=answer.score,
-            is_correct=answer.is_correct,
-            seconds=answer.seconds,
-            chapter=version.chapter,
-            scored=daily,
-            perfect_finish=daily and perfect,
-            answer_id=answer.id,
-        )
-        record_answer(rules, sitting.user_id, facts)
-
-
-def _advance_chapter(sitting: Sitting, question_id: int) -> None:
-    """Resume the chapter after the furthest question answered in this attempt.
-
-    The furthest, not the latest: questions answered out of order must not send the next
-    round back; a round that went round the chapter again starts from its own first ids.
-    """
-    table = ChapterProgress.__table__
-    furthest = (
-        select(func.max(Answer.question_id))
-        .where(Answer.attempt_id == sitting.id)
-        .scalar_subquery()
-    )
-    statement = insert_for(table).values(
-        user_id=sitting.user_id,
-        trade_id=sitting.trade_id,
-        chapter=sitting.chapter,
-        last_question_id=func.coalesce(furthest, question_id),
-    )
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[table.c.user_id, table.c.trade_id, table.c.chapter],
-            set_={"last_question_id": statement.excluded.last_question_id},
-        )
-    )
+        answer_path.advance_chapter(cursor, sitting, answer.question_id, clock.now)
+    if move is not None:
+        write_answer(cursor, move.rules, sitting.user_id, move.facts, move.place, move.earned)
 
 
 def save_response(
@@ -266,13 +257,16 @@ def _grade_paper(attempt: Attempt, clock: Clock) -> None:
         if not item.response:
             continue
         version = db.session.get(QuestionVersion, item.version_id)
-        answer = _record(cursor, sitting, item, version, item.response, end, 0)
-        if answer is None:
+        answer = _graded(sitting, item, version, item.response, 0)
+        answer_id = answer_path.insert(cursor, _answer_row(answer, sitting.user_id, end))()
+        if answer_id is None:
             continue
+        answer = replace(answer, id=answer_id)
         attempt.answered_count += 1
         attempt.correct_count += int(answer.is_correct)
         attempt.score += answer.score * item.points
-        _follow_up(sitting, version, answer, False, rules, clock)
+        move = _plan_follow_up(sitting, version, answer, False, rules, None, clock)
+        _write_follow_up(cursor, sitting, answer, move, clock)
     attempt.submitted_at = end
     attempt.last_activity_at = end
     db.session.flush()
