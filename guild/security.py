@@ -2,11 +2,13 @@
 
 import json
 import time
+from collections import OrderedDict
 
-from flask import Flask, Response, g, request, session
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request, Response, g, request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
+from itsdangerous import BadSignature
 
 from guild.errors import error_response
 
@@ -78,9 +80,39 @@ class PlainJSON:
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """The signed-cookie session, Secure whenever the request came over HTTPS."""
+    """The signed-cookie session, Secure whenever the request came over HTTPS.
+
+    A phone sends the same cookie with every request until the session changes; checking
+    its signature each time costs as much as a small query. Cookies whose signature checked
+    out are remembered (a bounded number, with the time they were signed), so only their
+    age is checked again.
+    """
 
     serializer = PlainJSON()
+    REMEMBERED = 4096
+
+    def __init__(self) -> None:
+        self._verified: OrderedDict[str, tuple[str, float]] = OrderedDict()
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        max_age = app.permanent_session_lifetime.total_seconds()
+        known = self._verified.get(value)
+        if known is not None and time.time() - known[1] <= max_age:
+            return self.session_class(json.loads(known[0]))
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        try:
+            data, signed = serializer.loads(value, max_age=int(max_age), return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        self._verified[value] = (json.dumps(data), signed.timestamp())
+        if len(self._verified) > self.REMEMBERED:
+            self._verified.popitem(last=False)
+        return self.session_class(data)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)

@@ -291,3 +291,27 @@ def test_page_csrf_token_is_reused_within_the_hour_and_then_renewed(make_app, mo
     response = client.post("/language", data={"csrf_token": renewed, "language": "en"})
     assert response.status_code == 302
     assert client.post("/language", data={"language": "en"}).status_code == 400
+
+
+def test_a_remembered_session_cookie_still_expires_and_a_tampered_one_is_refused(
+    app, client, people, monkeypatch
+):
+    """Session cookies whose signature checked out are remembered, but only their own bytes:
+    an altered cookie signs nobody in, and a remembered one stops working once it is too old."""
+    import time
+
+    login(client, people.make())
+    assert client.get("/account/profile").status_code == 200  # verified, then remembered
+    assert client.get("/account/profile").status_code == 200  # from memory
+    name = app.config["SESSION_COOKIE_NAME"]
+    cookie = client.get_cookie(name).value
+    payload, _, signature = cookie.rpartition(".")
+    client.set_cookie(
+        name, payload + "." + signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB")
+    )
+    assert client.get("/account/profile").status_code == 302  # back to sign-in
+    client.set_cookie(name, cookie)
+    assert client.get("/account/profile").status_code == 200
+    later = time.time() + app.permanent_session_lifetime.total_seconds() + 60
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert client.get("/account/profile").status_code == 302

@@ -54,7 +54,8 @@ def answer(attempt_id: int, position: int):
     except DomainError as error:
         db.session.rollback()
         return error_response(404 if error.field == "not_found" else 400, str(error))
-    reply = jsonify(  # from the graded copies, before the commit expires anything
+    db.session.commit()
+    return jsonify(  # from the graded copies: plain values, whatever the commit expired
         position=position,
         score=graded.answer.score,
         correct=graded.answer.is_correct,
@@ -62,5 +63,3 @@ def answer(attempt_id: int, position: int):
         explanation=graded.version.explanation,
         repeated=graded.repeated,
     )
-    db.session.commit()
-    return reply

@@ -1,26 +1,25 @@
 """The statements of a graded practice answer, run on the driver (guild.fastsql).
 
-A practice answer locks what it moves (its attempt, and the worker's campaign standing),
-reads everything it needs in one joined read (the attempt, its question as placed and
-shown, the campaign's points rules and the worker's standings, any answer already
-recorded), then writes only what it changes. On PostgreSQL the locks go with the read in
-one round trip, and the writes in another (guild.fastsql.pipeline). Rows come back as
-plain frozen copies, never loaded into the session.
+A practice answer reads everything it needs in one statement that also locks what it
+moves: the attempt and the worker's campaign standings (locked), its question as placed
+and shown, the campaign's points rules, any answer already recorded. Then it writes only
+what it changes; on PostgreSQL the writes go in one round trip (guild.fastsql.pipeline).
+Rows come back as plain frozen copies, never loaded into the session.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import and_, bindparam, case, func, select, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
 
-from competitions.campaigns.models import WHOLE_CAMPAIGN, Campaign
-from competitions.campaigns.services.answer_standings import PLACE_COLUMNS, TRADE, WHOLE, Place
+from competitions.campaigns.models import WHOLE_CAMPAIGN, Campaign, Standing
+from competitions.campaigns.services.answer_standings import Place
 from competitions.campaigns.services.standings import PointsRules
 from competitions.questions.models import QuestionVersion
 from competitions.questions.types import QuestionType
 from competitions.training.models import Answer, Attempt, AttemptItem, ChapterProgress, Mode
-from guild.fastsql import Cursor, Statement, pipeline
+from guild.fastsql import Cursor, Statement
 from guild.upsert import insert_of, placeholders
 
 
@@ -92,60 +91,58 @@ _PLACED = ["question_id", "version_id", "option_order"]
 _SHOWN = ["type", "answer", "options", "chapter", "explanation"]
 _RULES = ["id", "points_per_correct", "daily_points_cap", "perfect_day_bonus"]
 _RECORDED = ["id", "question_id", "version_id", "response", "score", "is_correct", "seconds"]
+_PLACE = ["city", "enterprise_id", "last_day", "day_points", "points", "seconds"]
 _ATTEMPT_ID = bindparam("attempt_id", type_=_ATTEMPTS.c.id.type)
 _USER_ID = bindparam("user_id", type_=_ATTEMPTS.c.user_id.type)
 _POSITION = bindparam("position", type_=_ITEMS.c.position.type)
 _HERE = and_(_ANSWERS.c.attempt_id == _ATTEMPT_ID, _ANSWERS.c.position == _POSITION)
 _MINE = and_(_ATTEMPTS.c.id == _ATTEMPT_ID, _ATTEMPTS.c.user_id == _USER_ID)
 
-# Answers to one attempt are taken one at a time; a worker's answers in one campaign too
-# (they share the daily cap). The attempt first, as exam submission locks it first.
-_LOCKED_ATTEMPT = (
-    select(_ATTEMPTS.c.campaign_id).where(_MINE).with_for_update().cte("locked_attempt")
-)
-_LOCK = Statement(
-    select(WHOLE.c.user_id)
+# Answers to one attempt are taken one at a time, and a worker's answers in one campaign
+# too (they share the daily cap): the read locks the attempt, then the worker's standings,
+# as exam submission does. Locked rows come back as they are once the lock is granted;
+# the rest of the read may be older (PostgreSQL reads them as of the statement's start),
+# which is harmless for the question and rules (they do not change) and caught by the
+# unique constraint for an answer recorded meanwhile.
+_LOCKED_ATTEMPT = select(*_SITTING).where(_MINE).with_for_update().cte("locked_attempt")
+_SITTING_NOW = _LOCKED_ATTEMPT.c
+_STANDINGS = Standing.__table__
+_LOCKED_PLACE = (
+    select(*[_STANDINGS.c[name] for name in ("trade_id", *_PLACE)])
     .where(
-        WHOLE.c.campaign_id == select(_LOCKED_ATTEMPT.c.campaign_id).scalar_subquery(),
-        WHOLE.c.user_id == _USER_ID,
-        WHOLE.c.trade_id == WHOLE_CAMPAIGN,
+        _STANDINGS.c.campaign_id == select(_SITTING_NOW.campaign_id).scalar_subquery(),
+        _STANDINGS.c.user_id == _USER_ID,
+        or_(
+            _STANDINGS.c.trade_id == WHOLE_CAMPAIGN,
+            _STANDINGS.c.trade_id == select(_SITTING_NOW.trade_id).scalar_subquery(),
+        ),
     )
-    .with_for_update(of=WHOLE)
+    .order_by(_STANDINGS.c.trade_id)  # the whole-campaign row first, as everywhere
+    .with_for_update()
+    .cte("locked_place")
 )
+_WHOLE, _TRADE = _LOCKED_PLACE.alias("whole_place"), _LOCKED_PLACE.alias("trade_place")
 _READ = Statement(
     select(
-        *_SITTING,
+        *[_SITTING_NOW[column.name] for column in _SITTING],
         *[_ITEMS.c[name] for name in _PLACED],
         *[_VERSIONS.c[name] for name in _SHOWN],
         *[_CAMPAIGNS.c[name] for name in _RULES],
         *[_ANSWERS.c[name] for name in _RECORDED],
-        *PLACE_COLUMNS,
-    )
-    .select_from(
-        _ATTEMPTS.outerjoin(
-            _ITEMS, and_(_ITEMS.c.attempt_id == _ATTEMPTS.c.id, _ITEMS.c.position == _POSITION)
+        *[_WHOLE.c[name] for name in _PLACE],
+        _TRADE.c.points,
+        _TRADE.c.seconds,
+    ).select_from(
+        _LOCKED_ATTEMPT.outerjoin(
+            _ITEMS,
+            and_(_ITEMS.c.attempt_id == _SITTING_NOW.id, _ITEMS.c.position == _POSITION),
         )
         .outerjoin(_VERSIONS, _VERSIONS.c.id == _ITEMS.c.version_id)
-        .outerjoin(_CAMPAIGNS, _CAMPAIGNS.c.id == _ATTEMPTS.c.campaign_id)
+        .outerjoin(_CAMPAIGNS, _CAMPAIGNS.c.id == _SITTING_NOW.campaign_id)
         .outerjoin(_ANSWERS, _HERE)
-        .outerjoin(
-            WHOLE,
-            and_(
-                WHOLE.c.campaign_id == _ATTEMPTS.c.campaign_id,
-                WHOLE.c.user_id == _ATTEMPTS.c.user_id,
-                WHOLE.c.trade_id == WHOLE_CAMPAIGN,
-            ),
-        )
-        .outerjoin(
-            TRADE,
-            and_(
-                TRADE.c.campaign_id == _ATTEMPTS.c.campaign_id,
-                TRADE.c.user_id == _ATTEMPTS.c.user_id,
-                TRADE.c.trade_id == _ATTEMPTS.c.trade_id,
-            ),
-        )
+        .outerjoin(_WHOLE, _WHOLE.c.trade_id == WHOLE_CAMPAIGN)
+        .outerjoin(_TRADE, _TRADE.c.trade_id == _SITTING_NOW.trade_id)
     )
-    .where(_ATTEMPTS.c.id == _ATTEMPT_ID)
 )
 _EXISTING = Statement(select(*[_ANSWERS.c[name] for name in _RECORDED]).where(_HERE))
 _ANSWER_COLUMNS = [column.name for column in _ANSWERS.c if column.name != "id"]
@@ -196,12 +193,10 @@ def _split(row: tuple, *widths: int) -> list[tuple]:
 
 
 def read(cursor: Cursor, user_id: int, attempt_id: int, position: int) -> Read | None:
-    """The attempt with the question at a position, locked when the worker's; else None."""
+    """The worker's attempt (locked) with the question at a position; None when there is
+    no such attempt of theirs."""
     values = {"attempt_id": attempt_id, "user_id": user_id, "position": position}
-    with pipeline(cursor):
-        if cursor.dialect.name == "postgresql":  # SQLite writers hold the database lock
-            _LOCK.execute(cursor, values)
-        row = _READ.first(cursor, values)
+    row = _READ.first(cursor, values)
     if row is None:
         return None
     sitting, placed, shown, rules, recorded, place = _split(

@@ -67,6 +67,10 @@ def _stored_response(version: Shown | QuestionVersion, item, shown: list[str]) -
     return [shown[0].strip()] if version.type is QuestionType.FILL_BLANK else list(shown)
 
 
+class AnsweredMeanwhile(Exception):
+    """Another request recorded an answer at the position after this one's read began."""
+
+
 def answer_question(
     user_id: int,
     attempt_id: int,
@@ -75,7 +79,27 @@ def answer_question(
     shown: list[str],
     clock: Clock,
 ) -> Graded:
-    """Grade a practice answer and record it once, with its mistakes and standings."""
+    """Grade a practice answer and record it once, with its mistakes and standings.
+
+    Where another request recorded the answer while this one waited for the attempt's lock
+    (PostgreSQL reads the rest of the row as of the statement's start), this request's
+    writes are rolled back and it reads again, getting the first answer back as a repeat.
+    """
+    try:
+        return _answer(user_id, attempt_id, position, question_id, shown, clock)
+    except AnsweredMeanwhile:
+        db.session.rollback()
+        return _answer(user_id, attempt_id, position, question_id, shown, clock)
+
+
+def _answer(
+    user_id: int,
+    attempt_id: int,
+    position: int,
+    question_id: int | None,
+    shown: list[str],
+    clock: Clock,
+) -> Graded:
     begin_writing()
     db.session.flush()  # the statements below run on the driver, past the session
     cursor = session_cursor()
@@ -88,10 +112,15 @@ def answer_question(
     item = _placed(found.item, question_id)
     if found.recorded is not None:  # a repeat gets its answer back, even once refused anew
         return Graded(found.recorded, version, item, repeated=True)
-    if sitting.submitted_at is not None:
-        raise DomainError(_l("This attempt is finished."))
+    try:
+        response = _acceptable(sitting, item, version, shown)
+    except DomainError:  # a repeat gets its answer back even when it is refused anew
+        recorded = answer_path.existing(cursor, attempt_id, position)  # read afresh
+        if recorded is None:
+            raise
+        return Graded(recorded, version, item, repeated=True)
     seconds = int((clock.now - sitting.last_activity_at).total_seconds())
-    answer = _graded(sitting, item, version, _stored_response(version, item, shown), seconds)
+    answer = _graded(sitting, item, version, response, seconds)
     finished = sitting.answered_count + 1 >= sitting.item_count
     perfect = finished and sitting.correct_count + answer.is_correct == sitting.item_count
     move = _plan_follow_up(sitting, version, answer, perfect, found.rules, found.place, clock)
@@ -100,9 +129,17 @@ def answer_question(
         answer_path.count(cursor, sitting, answer, clock.now)
         _write_follow_up(cursor, sitting, answer, move, clock)
     answer_id = inserted()
-    if answer_id is None:  # cannot happen under the locks; the unique constraint says so
-        raise DomainError(_l("This answer was already recorded: reload the question."))
+    if answer_id is None:  # the unique constraint found the answer recorded meanwhile
+        raise AnsweredMeanwhile
+
     return Graded(replace(answer, id=answer_id), version, item, repeated=False)
+
+
+def _acceptable(sitting: Sitting, item: Placed, version: Shown, shown: list[str]) -> list[str]:
+    """The response in stored terms, if the attempt still takes answers and it is valid."""
+    if sitting.submitted_at is not None:
+        raise DomainError(_l("This attempt is finished."))
+    return _stored_response(version, item, shown)
 
 
 def _graded(
@@ -123,10 +160,12 @@ def _graded(
     )
 
 
+_ANSWER_FIELDS = [field.name for field in fields(Recorded) if field.name != "id"]
+
+
 def _answer_row(answer: Recorded, user_id: int, now: datetime) -> dict:
     """The answers table's row of a graded answer."""
-    row = {field.name: getattr(answer, field.name) for field in fields(Recorded)}
-    del row["id"]
+    row = {name: getattr(answer, name) for name in _ANSWER_FIELDS}
     return {**row, "user_id": user_id, "answered_at": now}
 
 
