@@ -99,7 +99,7 @@ class Stream:
             cookie, csrf = self.cookies[plan.user_id]
             try:
                 reply = post_answer(base, plan, cookie, csrf)
-            except OSError:  # refused, reset or cut off: never acknowledged
+            except (OSError, http.client.HTTPException):  # refused, reset or cut off mid-reply
                 with self.lock:
                     self.failed += 1
                 return  # the server is gone
@@ -221,7 +221,7 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=3, help="SIGKILLs, each after a stream")
     parser.add_argument("--seconds", type=float, default=4.0, help="streaming before each kill")
     parser.add_argument("--threads", type=int, default=8, help="client threads")
-    parser.add_argument("--workers", type=int, default=1000, help="workers, 10 answers each")
+    parser.add_argument("--workers", type=int, default=2000, help="workers, 10 answers each")
     parser.add_argument("--resend", type=int, default=300, help="acknowledged answers re-sent")
     args = parser.parse_args()
     env = scratch_env(args.database)

@@ -10,7 +10,7 @@ that need no reply (`write_answer`), so a practice answer can send them in one p
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Date, and_, bindparam, case, or_, select, update
+from sqlalchemy import Date, and_, bindparam, case, or_, select, update
 
 from competitions.campaigns.models import (
     WHOLE_CAMPAIGN,
@@ -35,19 +35,8 @@ from guild.fastsql import Cursor, Statement, session_cursor
 from guild.upsert import add_to_counters
 
 _STANDINGS = Standing.__table__
-WHOLE = _STANDINGS.alias("whole_standing")
-TRADE = _STANDINGS.alias("trade_standing")
-# The worker's place, as a row: the whole-campaign standing, then the answer's trade's.
-PLACE_COLUMNS = [
-    WHOLE.c.city,
-    WHOLE.c.enterprise_id,
-    WHOLE.c.last_day,
-    WHOLE.c.day_points,
-    WHOLE.c.points,
-    WHOLE.c.seconds,
-    TRADE.c.points,
-    TRADE.c.seconds,
-]
+_WHOLE = _STANDINGS.alias("whole_standing")
+_TRADE = _STANDINGS.alias("trade_standing")
 
 
 @dataclass(frozen=True)
@@ -63,28 +52,32 @@ class Place:
 
     @classmethod
     def of(cls, row) -> "Place":
-        """The place of a row of PLACE_COLUMNS."""
+        """The place of a row: city, enterprise, last day, day points, then the points and
+        seconds of the whole-campaign standing and of the trade's."""
         return cls(row[0], row[1], row[2], row[3], (row[4], row[5]), (row[6], row[7]))
 
 
-def trade_standing_of(whole) -> ColumnElement[bool]:
-    """Join condition: the trade standing beside a whole-campaign one (trade as bound)."""
-    return and_(
-        TRADE.c.campaign_id == whole.c.campaign_id,
-        TRADE.c.user_id == whole.c.user_id,
-        TRADE.c.trade_id == bindparam("trade_id"),
-    )
-
-
 _READ_PLACE = Statement(
-    select(*PLACE_COLUMNS)
-    .select_from(WHOLE.join(TRADE, trade_standing_of(WHOLE)))
-    .where(
-        WHOLE.c.campaign_id == bindparam("campaign_id"),
-        WHOLE.c.user_id == bindparam("user_id"),
-        WHOLE.c.trade_id == WHOLE_CAMPAIGN,
+    select(
+        *[_WHOLE.c[name] for name in ("city", "enterprise_id", "last_day", "day_points")],
+        *[table.c[name] for table in (_WHOLE, _TRADE) for name in ("points", "seconds")],
     )
-    .with_for_update(of=WHOLE)  # one writer at a time reads and moves the daily cap
+    .select_from(
+        _WHOLE.join(
+            _TRADE,
+            and_(
+                _TRADE.c.campaign_id == _WHOLE.c.campaign_id,
+                _TRADE.c.user_id == _WHOLE.c.user_id,
+                _TRADE.c.trade_id == bindparam("trade_id"),
+            ),
+        )
+    )
+    .where(
+        _WHOLE.c.campaign_id == bindparam("campaign_id"),
+        _WHOLE.c.user_id == bindparam("user_id"),
+        _WHOLE.c.trade_id == WHOLE_CAMPAIGN,
+    )
+    .with_for_update(of=_WHOLE)  # one writer at a time reads and moves the daily cap
 )
 _MINE = (_STANDINGS.c.campaign_id == bindparam("campaign_id")) & (
     _STANDINGS.c.user_id == bindparam("user_id")

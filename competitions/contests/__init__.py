@@ -1,0 +1,1 @@
+"""Skills contests: setup, registration, lot drawing, theory, marking, results, appeals."""
