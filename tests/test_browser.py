@@ -121,6 +121,8 @@ def test_an_organiser_builds_a_bank_on_a_phone(live_server, phone_page, people, 
     page.set_input_files("#file", str(template))
     page.get_by_role("button", name="检查文件").click()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    answers = page.locator("tbody td:nth-child(4)").all_inner_texts()
+    assert answers == ["C", "ABCD", "错误", "50 | 五十"]  # as a worker reads them
     shot(page, "bank-03-import-preview")
     page.get_by_role("button", name="导入 4 道题目").click()
     assert "新增 4 道题目" in page.locator(".alert-success").inner_text()

@@ -80,6 +80,7 @@ class Contest(db.Model):
     marks_version: Mapped[int] = mapped_column(default=0)
     lot_seed: Mapped[str | None] = mapped_column(String(64))  # secret until reveal
     lot_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    lot_stations: Mapped[list[str] | None] = mapped_column(JSON)  # the draw's labels
     lots_drawn_at: Mapped[datetime | None]
     revealed_at: Mapped[datetime | None]
     published_at: Mapped[datetime | None]

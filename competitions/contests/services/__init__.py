@@ -1,0 +1,1 @@
+"""Services of skills contests: setup, stages, staff and registration."""
