@@ -292,12 +292,11 @@ def fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def read_meta(env: dict[str, str]) -> dict | None:
-    """The generated campaign's facts; None when the database is missing, incomplete, or
-    made by other migrations (they are edited in place before a release) or generator."""
+def stored_meta(url: str) -> dict | None:
+    """The key/value rows of a generated database's bench_meta table; None when missing."""
     from sqlalchemy import create_engine, text
 
-    engine = create_engine(env["DATABASE_URL"])
+    engine = create_engine(url)
     try:
         with engine.connect() as connection:
             rows = connection.execute(text("SELECT key, value FROM bench_meta")).all()
@@ -305,7 +304,16 @@ def read_meta(env: dict[str, str]) -> dict | None:
         return None
     finally:
         engine.dispose()
-    meta = {key: value if key == "schema" else int(value) for key, value in rows}
+    return dict(rows)
+
+
+def read_meta(env: dict[str, str]) -> dict | None:
+    """The generated campaign's facts; None when the database is missing, incomplete, or
+    made by other migrations (they are edited in place before a release) or generator."""
+    rows = stored_meta(env["DATABASE_URL"])
+    if rows is None:
+        return None
+    meta = {key: value if key == "schema" else int(value) for key, value in rows.items()}
     if meta.get("schema") != fingerprint():
         print("the cached database was made by other migrations or generator code")
         return None

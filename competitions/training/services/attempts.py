@@ -139,16 +139,20 @@ def start_attempt(
     clock: Clock,
     chapter: str = "",
     blueprint: ExamBlueprint | None = None,
+    campaign_free: bool = False,
+    deadline_cap: datetime | None = None,
 ) -> Attempt:
     """Compose a new attempt; a daily practice already started that day is returned instead.
 
+    campaign_free keeps the attempt out of the trade's running campaign (a contest's theory
+    paper); deadline_cap ends an exam no later than that moment (the paper's window closing).
     On SQLite the caller should begin the transaction as a writer before loading `user` and
     `trade` (a POST request does); begin_writing() here covers callers that did not read yet.
     """
     begin_writing()
     if mode is not Mode.EXAM:
         blueprint = None  # only an exam has a paper and a deadline
-    campaign = running_campaign(trade.id, clock.day)
+    campaign = None if campaign_free else running_campaign(trade.id, clock.day)
     if mode is Mode.DAILY:
         existing = todays_daily(user.id, trade.id, clock.day)
         if existing is not None:
@@ -173,9 +177,7 @@ def start_attempt(
         day=clock.day,
         started_at=clock.now,
         last_activity_at=clock.now,
-        deadline_at=clock.now + timedelta(minutes=blueprint.duration_minutes)
-        if blueprint
-        else None,
+        deadline_at=_deadline(clock.now, blueprint, deadline_cap),
         item_count=len(drawn),
         max_score=sum(points for _, points in drawn),
     )
@@ -187,6 +189,16 @@ def start_attempt(
         participant = Participant(user.id, user.city, user.enterprise_id)
         record_attempt_start(campaign, participant, trade.id, clock.day)
     return attempt
+
+
+def _deadline(
+    now: datetime, blueprint: ExamBlueprint | None, cap: datetime | None
+) -> datetime | None:
+    """An exam's deadline: its time limit from now, but never past the cap when one is set."""
+    if blueprint is None:
+        return None
+    deadline = now + timedelta(minutes=blueprint.duration_minutes)
+    return deadline if cap is None else min(deadline, cap)
 
 
 def _round_size(mode: Mode, campaign: Campaign | None) -> int:
