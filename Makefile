@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app guild
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run dev test lint format bench bench-training translations messages clean
+.PHONY: run dev test lint format bench bench-training bench-contests translations messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ bench-training: $(STAMP) translations
 	$(BIN)/python tests/benchmarks/campaign_statistics.py --engine postgresql
 
 ## Benchmarks: HTTP throughput (needs Debian's wrk: apt-get install -y wrk), then bank import.
+## Contest benchmarks on SQLite (add --database URL for PostgreSQL).
+bench-contests: $(STAMP) translations
+	$(BIN)/python tests/benchmarks/contest_scoring.py
+	$(BIN)/python tests/benchmarks/contest_results.py
+
 bench: $(STAMP) translations
 	$(BIN)/python tests/benchmarks/http_throughput.py --rounds 7 --seconds 4
 	$(BIN)/python tests/benchmarks/question_import.py
