@@ -101,7 +101,15 @@ class JudgeScore(db.Model):
     __tablename__ = "contest_judge_scores"
     __table_args__ = (
         UniqueConstraint("entry_id", "aspect_id", "judge_id"),
-        Index("ix_contest_judge_scores_contest_id", "contest_id"),
+        # Covering: results read every score of a contest from the index alone.
+        Index(
+            "ix_contest_judge_scores_contest_marks",
+            "contest_id",
+            "entry_id",
+            "aspect_id",
+            "judge_id",
+            "score",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
