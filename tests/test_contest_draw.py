@@ -12,7 +12,6 @@ from competitions.contests.models import Contest, Entry, EntryStatus, StaffRole,
 from competitions.contests.services.contests import (
     ContestFields,
     advance,
-    appoint_staff,
     create_contest,
     get_contest,
     open_registration,
@@ -26,6 +25,7 @@ from competitions.contests.services.draw import (
     verify_draw,
 )
 from competitions.contests.services.registration import decide, enter, withdraw
+from competitions.contests.services.staff import appoint_staff
 from guild.accounts.models import User
 from guild.accounts.roles import Role
 from guild.audit.models import AuditEntry

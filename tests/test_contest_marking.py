@@ -19,7 +19,6 @@ from competitions.contests.scheme import AspectKind, Criterion, Scheme, SubCrite
 from competitions.contests.services.contests import (
     ContestFields,
     advance,
-    appoint_staff,
     create_contest,
     get_contest,
     open_registration,
@@ -35,6 +34,7 @@ from competitions.contests.services.panels import assign_judge, unassign_judge
 from competitions.contests.services.registration import decide, enter
 from competitions.contests.services.scheme_store import save_scheme
 from competitions.contests.services.sheet import marking_sheet
+from competitions.contests.services.staff import appoint_staff
 from guild.accounts.models import User
 from guild.accounts.roles import Role
 from guild.audit.models import AuditEntry

@@ -10,9 +10,16 @@ from functools import partial
 import openpyxl
 import pytest
 
-from competitions.contests.models import Contest, Entry, EntryMember, EntryStatus, Stage
+from competitions.contests.models import (
+    Contest,
+    Entry,
+    EntryMember,
+    EntryStatus,
+    StaffRole,
+    Stage,
+)
 from competitions.contests.services import registration
-from competitions.contests.services.contests import StaffRole, appoint_staff, update_contest
+from competitions.contests.services.contests import update_contest
 from competitions.contests.services.registration import (
     decide,
     enter,
@@ -21,6 +28,7 @@ from competitions.contests.services.registration import (
     roster_xlsx,
     withdraw,
 )
+from competitions.contests.services.staff import appoint_staff
 from guild.accounts.models import User
 from guild.accounts.roles import Role
 from guild.extensions import db

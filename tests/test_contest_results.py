@@ -16,7 +16,6 @@ from competitions.contests.services import results
 from competitions.contests.services.contests import (
     ContestFields,
     advance,
-    appoint_staff,
     create_contest,
     get_contest,
     open_registration,
@@ -27,6 +26,7 @@ from competitions.contests.services.marking import save_agreed_mark, save_judge_
 from competitions.contests.services.panels import assign_judge
 from competitions.contests.services.registration import decide, enter, enter_team
 from competitions.contests.services.scheme_store import save_scheme
+from competitions.contests.services.staff import appoint_staff
 from competitions.training.models import Attempt, Mode
 from guild.accounts.models import User
 from guild.accounts.roles import Role

@@ -16,13 +16,12 @@ from competitions.contests.scheme import AspectKind
 from competitions.contests.services.contests import (
     ContestFields,
     advance,
-    appoint_staff,
     create_contest,
-    dismiss_staff,
     open_registration,
     update_contest,
 )
 from competitions.contests.services.registration import enter
+from competitions.contests.services.staff import appoint_staff, dismiss_staff
 from guild.accounts.models import User
 from guild.accounts.roles import Role
 from guild.audit.labels import action_label

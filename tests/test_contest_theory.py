@@ -12,13 +12,13 @@ from competitions.campaigns.services.campaigns import running_campaign
 from competitions.contests.models import Contest, Entry, EntryMember, StaffRole, Stage
 from competitions.contests.services.contests import (
     ContestFields,
-    appoint_staff,
     create_contest,
     open_registration,
     update_contest,
 )
 from competitions.contests.services.draw import draw_lots
 from competitions.contests.services.registration import decide, enter, enter_team
+from competitions.contests.services.staff import appoint_staff
 from competitions.contests.services.theory import (
     TheoryResult,
     close_theory,

@@ -135,9 +135,10 @@ def scaled_scores(values: pd.Series) -> pd.Series:
 
     MAD is the median absolute deviation from the median. When it is 0 (at least half the
     entrants have the median score) no spread can be measured, and every score maps to 700.
-    Missing scores stay missing and do not count in the medians.
+    Missing scores stay missing and do not count in the medians. Scores are rounded to
+    TIE_DECIMALS first, as everywhere in ranking: a spread of float noise is no spread.
     """
-    values = pd.to_numeric(values).astype(float)
+    values = pd.to_numeric(values).astype(float).round(TIE_DECIMALS)
     median = values.median()
     mad = (values - median).abs().median()
     if not mad > 0:  # also when there are no scores (NaN)

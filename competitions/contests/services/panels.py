@@ -20,12 +20,11 @@ from competitions.contests.models import Contest, ContestStaff, Entry, StaffRole
 from competitions.contests.scheme import AspectKind
 from competitions.contests.services.contests import (
     ACTIVE,
-    STAFF_FIXED,
-    STAFF_STAGES,
     get_contest,
     is_organiser,
     require_stage,
 )
+from competitions.contests.services.staff import STAFF_FIXED, STAFF_STAGES
 from guild.audit.labels import label_actions
 from guild.audit.services import Actor, record
 from guild.errors import DomainError
