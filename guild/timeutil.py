@@ -9,6 +9,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def naive_utc(moment: datetime | None) -> datetime | None:
+    """A datetime in the stored form: aware ones converted to UTC, naive ones taken as UTC."""
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
 def local_midnight_utc(day: date, zone: str) -> datetime:
     """Return the naive UTC instant at which a calendar day starts in a time zone."""
     local = datetime.combine(day, time(), tzinfo=ZoneInfo(zone))

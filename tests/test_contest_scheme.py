@@ -20,7 +20,8 @@ from competitions.contests.scheme import (
     marks_by_criterion,
     validate,
 )
-from competitions.contests.scheme_xlsx import MAX_BYTES, read_scheme, template, write_scheme
+from competitions.contests.scheme_xlsx import MAX_BYTES, read_scheme
+from competitions.contests.scheme_xlsx_write import template, write_scheme
 
 M, J = AspectKind.MEASUREMENT, AspectKind.JUDGEMENT
 HEADER = ["模块编号", "模块名称", "二级指标编号", "二级指标名称", "评分项编号", "评分项"]

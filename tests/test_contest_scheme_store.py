@@ -16,7 +16,8 @@ from competitions.contests.marking_models import (
 )
 from competitions.contests.models import Stage
 from competitions.contests.scheme import EXAMPLE, AspectKind, Scheme
-from competitions.contests.scheme_xlsx import read_scheme, template, write_scheme
+from competitions.contests.scheme_xlsx import read_scheme
+from competitions.contests.scheme_xlsx_write import template, write_scheme
 from competitions.contests.services.contests import (
     ContestFields,
     advance,

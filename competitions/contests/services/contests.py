@@ -3,7 +3,7 @@
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -23,6 +23,7 @@ from guild.audit.labels import label_actions
 from guild.audit.services import Actor, record
 from guild.errors import DomainError
 from guild.extensions import db
+from guild.timeutil import naive_utc
 from guild.trades.levels import SkillLevel
 from guild.trades.models import Trade
 from guild.transactions import begin_writing
@@ -164,12 +165,6 @@ def _whole(value: object, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
-def _naive_utc(moment: datetime | None) -> datetime | None:
-    if moment is None or moment.tzinfo is None:
-        return moment
-    return moment.astimezone(UTC).replace(tzinfo=None)
-
-
 def _check_basics(values: ContestFields) -> None:
     if not (values.name or "").strip():
         raise DomainError(_l("Please give the contest a name."), "name")
@@ -190,8 +185,8 @@ def _check_basics(values: ContestFields) -> None:
 
 
 def _check_window(values: ContestFields, required: bool) -> None:
-    opens = _naive_utc(values.registration_opens_at)
-    closes = _naive_utc(values.registration_closes_at)
+    opens = naive_utc(values.registration_opens_at)
+    closes = naive_utc(values.registration_closes_at)
     if (opens is None) != (closes is None) or (required and opens is None):
         raise DomainError(WINDOW_NEEDED, "registration_opens_at")
     if opens is not None and closes is not None and closes <= opens:
@@ -251,8 +246,8 @@ def _normal(values: ContestFields) -> dict:
         "level": values.level or None,
         "team_size": values.team_size,
         "description": (values.description or "").strip(),
-        "registration_opens_at": _naive_utc(values.registration_opens_at),
-        "registration_closes_at": _naive_utc(values.registration_closes_at),
+        "registration_opens_at": naive_utc(values.registration_opens_at),
+        "registration_closes_at": naive_utc(values.registration_closes_at),
         "quota_per_enterprise": values.quota_per_enterprise,
         "theory_weight": float(values.theory_weight),
         "prize_quotas": [float(quota) for quota in values.prize_quotas],

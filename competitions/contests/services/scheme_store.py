@@ -24,7 +24,8 @@ from competitions.contests.scheme import Aspect as SchemeAspect
 from competitions.contests.scheme import AspectKind, Problem, Scheme, format_mark, validate
 from competitions.contests.scheme import Criterion as SchemeCriterion
 from competitions.contests.scheme import SubCriterion as SchemeSubCriterion
-from competitions.contests.scheme_xlsx import read_scheme, write_scheme
+from competitions.contests.scheme_xlsx import read_scheme
+from competitions.contests.scheme_xlsx_write import write_scheme
 from competitions.contests.services.contests import get_contest, require_organiser
 from guild.audit.labels import label_actions
 from guild.audit.services import Actor, record

@@ -17,7 +17,7 @@ row in share mode, so closing the theory stage waits for them and no paper start
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -30,6 +30,7 @@ from competitions.contests.services.contests import (
     require_organiser,
     require_stage,
 )
+from competitions.contests.services.panels import is_id
 from competitions.training.models import Attempt, ExamBlueprint, Mode
 from competitions.training.services.answering import SUBMIT_GRACE, close_if_expired
 from competitions.training.services.attempts import Clock, start_attempt
@@ -38,7 +39,7 @@ from guild.audit.labels import label_actions
 from guild.audit.services import Actor, record
 from guild.errors import DomainError
 from guild.extensions import db
-from guild.timeutil import local_day, utcnow
+from guild.timeutil import local_day, naive_utc, utcnow
 from guild.trades.models import Trade
 from guild.transactions import begin_writing
 
@@ -70,17 +71,15 @@ def now_clock() -> Clock:
     return Clock(now, local_day(now, current_app.config["BABEL_DEFAULT_TIMEZONE"]))
 
 
-def _naive_utc(moment: object, field: str) -> datetime:
+def _stored_time(moment: object, field: str) -> datetime:
     if not isinstance(moment, datetime):
         raise DomainError(_l("Set when the theory paper opens and when it closes."), field)
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(UTC).replace(tzinfo=None)
+    return naive_utc(moment)
 
 
 def _blueprint(contest: Contest, blueprint_id: int | None) -> ExamBlueprint:
     """The contest trade's active blueprint of that id; refused otherwise."""
-    known = isinstance(blueprint_id, int) and not isinstance(blueprint_id, bool)
+    known = is_id(blueprint_id)
     blueprint = db.session.get(ExamBlueprint, blueprint_id) if known else None
     if blueprint is None or blueprint.trade_id != contest.trade_id or not blueprint.is_active:
         message = _l("Choose an active exam blueprint of the contest's trade.")
@@ -107,8 +106,8 @@ def set_theory(
     message = _l("The theory paper cannot change once the theory stage has begun.")
     require_stage(contest, BEFORE_THEORY, message)
     blueprint = _blueprint(contest, blueprint_id)
-    opens = _naive_utc(opens_at, "theory_opens_at")
-    closes = _naive_utc(closes_at, "theory_closes_at")
+    opens = _stored_time(opens_at, "theory_opens_at")
+    closes = _stored_time(closes_at, "theory_closes_at")
     if closes <= opens:
         raise DomainError(_l("The theory paper must close after it opens."), "theory_closes_at")
     before = _theory_snapshot(contest)
