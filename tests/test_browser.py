@@ -36,7 +36,9 @@ def test_register_sign_in_and_switch_language_on_a_phone(live_server, phone_page
     shot(page, "03-home-signed-in")
 
     page.get_by_role("button", name="Menu").or_(page.locator(".navbar-toggler")).first.click()
-    page.get_by_role("button", name="退出登录").click()
+    with page.expect_navigation():  # signed out, on the home page with the menu closed
+        page.get_by_role("button", name="退出登录").click()
+    page.locator(".navbar-toggler").click()
     page.get_by_role("link", name="登录").first.click()
     page.fill("#phone", "13512345678")
     page.fill("#password", "Lathe2024ok")
