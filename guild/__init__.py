@@ -109,6 +109,10 @@ def _make_sqlite_transactional(engine, synchronous: str) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from competitions.campaigns.views import bp as campaigns_bp
+    from competitions.contests.entry_views import bp as contest_entries_bp
+    from competitions.contests.judging_views import bp as judging_bp
+    from competitions.contests.results_views import bp as contest_results_bp
+    from competitions.contests.views import bp as contests_bp
     from competitions.questions.routes import bp as banks_bp
     from competitions.training.api import bp as training_api_bp
     from competitions.training.attempt_views import bp as attempts_bp
@@ -137,6 +141,10 @@ def _register_blueprints(app: Flask) -> None:
         blueprints_bp,
         training_api_bp,
         campaigns_bp,
+        contests_bp,
+        contest_entries_bp,
+        judging_bp,
+        contest_results_bp,
         studios_bp,
     ):
         app.register_blueprint(blueprint)
