@@ -246,3 +246,4 @@ def _response(version: QuestionVersion, item: AttemptItem, right: bool) -> list[
 
 
 register_demo_loader(load_training_demo)
+import competitions.contests.demo  # noqa: E402,F401  (registers the contest demo after this one)

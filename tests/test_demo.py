@@ -14,6 +14,8 @@ from competitions.campaigns.models import (
 from competitions.campaigns.services.campaigns import running_campaign
 from competitions.campaigns.services.leaderboards import top_places
 from competitions.campaigns.services.rebuild import rebuild_campaign
+from competitions.contests.marking_models import JudgeScore
+from competitions.contests.models import Contest, ContestStaff, EntryMember, StaffRole, Stage
 from competitions.questions.models import Question, QuestionVersion
 from competitions.questions.types import QuestionStatus, QuestionType
 from competitions.training.models import ExamBlueprint, Mistake
@@ -43,6 +45,7 @@ def test_demo_load_fills_online_training(runner, app):
         campaign = _check_running_campaign()
         _check_rebuild(campaign)
         _check_own_practice()
+        _check_contests()
 
 
 def _today():
@@ -82,7 +85,8 @@ def _check_banks_and_blueprint() -> None:
     assert set(electrician) == set(QuestionType)
     assert sum(_bank_types(_trade("焊工")).values()) >= 15
     assert sum(_bank_types(_trade("钳工")).values()) >= 15
-    blueprint = db.session.scalars(select(ExamBlueprint)).one()
+    mock = select(ExamBlueprint).where(ExamBlueprint.name == BLUEPRINT)
+    blueprint = db.session.scalars(mock).one()
     assert (blueprint.name, blueprint.trade_id) == (BLUEPRINT, _trade("电工").id)
     assert blueprint.question_count == 30
 
@@ -120,3 +124,29 @@ def _check_own_practice() -> None:
     assert db.session.scalars(mine).first() is not None
     points = select(Standing.points).where(Standing.user_id == worker.id, Standing.trade_id == 0)
     assert db.session.scalar(points) > 0
+
+
+CONTESTS = {  # the contest demo's names and the stages they are left at
+    "2026年全省电工职业技能竞赛（决赛）": Stage.PRACTICAL,
+    "2026年杭州市电工技能比武": Stage.PUBLICITY,
+    "2027年全省电工职业技能竞赛（预赛）": Stage.REGISTRATION,
+}
+
+
+def _check_contests() -> None:
+    """Three contests; the demo judge and worker take part in the ones being judged."""
+    contests = {c.name: c for c in db.session.scalars(select(Contest))}
+    assert {name: c.stage for name, c in contests.items()} == CONTESTS
+    judge = db.session.scalar(select(User.id).where(User.phone == "13800000002"))
+    worker = db.session.scalar(select(User.id).where(User.phone == "13800000001"))
+    for name in list(CONTESTS)[:2]:
+        contest = contests[name]
+        staff = select(ContestStaff.role).where(
+            ContestStaff.contest_id == contest.id, ContestStaff.user_id == judge
+        )
+        assert set(db.session.scalars(staff)) == {StaffRole.CHIEF_JUDGE, StaffRole.JUDGE}
+        member = select(EntryMember.user_id).where(EntryMember.contest_id == contest.id)
+        assert worker in set(db.session.scalars(member))
+    published = contests["2026年杭州市电工技能比武"]
+    marks = select(func.count(JudgeScore.id)).where(JudgeScore.contest_id == published.id)
+    assert db.session.scalar(marks) == 8 * 2 * 3  # 8 entrants, 2 judged aspects, 3 judges

@@ -129,8 +129,13 @@ def build_contest(
     until: Stage = Stage.PRACTICAL,
     marked: bool = True,
     groups: tuple[str, ...] = ("甲组", "乙组"),
+    theory_at: datetime | None = None,
 ) -> Built:
-    """A contest of the trade taken by the services up to the stage; committed as it goes."""
+    """A contest of the trade taken by the services up to the stage; committed as it goes.
+
+    The theory paper's window opens at theory_at (default three hours ago) for two hours, or
+    ten minutes ago when the contest stops at its theory stage.
+    """
     boss, now = actor(people.organiser), utcnow()
     fields = ContestFields(
         name,
@@ -157,7 +162,7 @@ def build_contest(
     _seat_panels(people, built)
     draw_lots(boss, contest_id, len(people.workers))
     if reached(until, Stage.THEORY):
-        _theory(people, built, trade_id, now, open_now=until is Stage.THEORY)
+        _theory(people, built, trade_id, theory_at or now - timedelta(hours=3), until)
     if reached(until, Stage.PRACTICAL) and (marked or reached(until, Stage.LOCKED)):
         _mark_everything(people, built)
     _after_marking(people, built, until, now)
@@ -227,14 +232,16 @@ def _kind(code: str) -> AspectKind:
     raise KeyError(code)
 
 
-def _theory(people: People, built: Built, trade_id: int, now: datetime, open_now: bool) -> None:
+def _theory(people: People, built: Built, trade_id: int, opens: datetime, until: Stage) -> None:
     """Set and open the paper; unless it stays open, each worker sits it and it is closed."""
     boss = actor(people.organiser)
     trade = db.session.get(Trade, trade_id)
     blueprint = save_blueprint(
         Actor(None), None, trade, f"竞赛理论卷 {built.contest_id}", 30, PAPER
     )
-    opens = now - timedelta(minutes=10) if open_now else now - timedelta(hours=3)
+    open_now = until is Stage.THEORY
+    if open_now:
+        opens = utcnow() - timedelta(minutes=10)
     set_theory(boss, built.contest_id, blueprint.id, opens, opens + timedelta(hours=2))
     open_theory(boss, built.contest_id)
     db.session.commit()
