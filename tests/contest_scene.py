@@ -42,8 +42,9 @@ def build_contest(
     name: str = "全省电工职业技能竞赛",
 ) -> ContestScene:
     """A contest with its staff and workers, taken by the services up to the stage."""
-    firms = [people.enterprise(f"{city}电力有限公司", city) for city in ("杭州市", "宁波市")]
-    judges_firm = people.enterprise("浙江省电力技能鉴定中心", "杭州市")
+    tag = f"（{people.count}）" if people.count else ""  # a second contest's own enterprises
+    firms = [people.enterprise(f"{city}电力有限公司{tag}", city) for city in ("杭州市", "宁波市")]
+    judges_firm = people.enterprise(f"浙江省电力技能鉴定中心{tag}", "杭州市")
     organiser = people.make(Role.ORGANISER, real_name="陈组织")
     chief = people.make(Role.JUDGE, real_name="郑裁判长", enterprise_id=judges_firm)
     officer = people.make(real_name="钱加密", enterprise_id=judges_firm)

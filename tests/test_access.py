@@ -66,6 +66,53 @@ EXPECTED_RULES = {
     "campaigns.detail": SIGNED_IN,
     "campaigns.statistics": roles(Role.ORGANISER, Role.ADMIN),
     "campaigns.export_statistics": roles(Role.ORGANISER, Role.ADMIN),
+    "contests.index": SIGNED_IN,
+    "contests.create": roles(Role.ORGANISER, Role.ADMIN),
+    "contests.edit": roles(Role.ORGANISER, Role.ADMIN),
+    "contests.detail": SIGNED_IN,
+    "contests.open_entries": roles(Role.ORGANISER, Role.ADMIN),
+    "contests.staff": roles(Role.ORGANISER, Role.ADMIN),
+    "contests.appoint": roles(Role.ORGANISER, Role.ADMIN),
+    "contests.dismiss": roles(Role.ORGANISER, Role.ADMIN),
+    "contests.scheme": roles(Role.ORGANISER, Role.ADMIN, Role.JUDGE),
+    "contests.upload_scheme": roles(Role.ORGANISER, Role.ADMIN),
+    "contests.export_scheme": roles(Role.ORGANISER, Role.ADMIN, Role.JUDGE),
+    "contests.scheme_template": roles(Role.ORGANISER, Role.ADMIN),
+    "contests.panels": roles(Role.ORGANISER, Role.ADMIN, Role.JUDGE),
+    "contests.assign": roles(Role.ORGANISER, Role.ADMIN, Role.JUDGE),
+    "contests.unassign": roles(Role.ORGANISER, Role.ADMIN, Role.JUDGE),
+    "contests.entries": roles(Role.ORGANISER, Role.ADMIN),
+    "contests.decide_entry": roles(Role.ORGANISER, Role.ADMIN),
+    "contests.roster": roles(Role.ORGANISER, Role.ADMIN),
+    "contests.theory": roles(Role.ORGANISER, Role.ADMIN),
+    "contests.start_theory_stage": roles(Role.ORGANISER, Role.ADMIN),
+    "contests.close_theory_stage": roles(Role.ORGANISER, Role.ADMIN),
+    "contests.draw": roles(Role.ORGANISER, Role.ADMIN),
+    "contest_entries.entry": SIGNED_IN,
+    "contest_entries.team": roles(Role.ENTERPRISE_CONTACT),
+    "contest_entries.withdraw": SIGNED_IN,
+    "contest_entries.sit_theory": SIGNED_IN,
+    "contest_entries.result": SIGNED_IN,
+    "contest_entries.appeal": SIGNED_IN,
+    "contest_entries.appeals": roles(Role.ORGANISER, Role.ADMIN),
+    "contest_entries.rule": roles(Role.ORGANISER, Role.ADMIN),
+    "contest_entries.publish": roles(Role.ORGANISER, Role.ADMIN),
+    "contest_entries.finalise": roles(Role.ORGANISER, Role.ADMIN),
+    "judging.index": SIGNED_IN,
+    "judging.sheet": roles(Role.JUDGE),
+    "judging.aspect": roles(Role.JUDGE),
+    "judging.mark_json": roles(Role.JUDGE),
+    "judging.progress": roles(Role.JUDGE),
+    "judging.lock": roles(Role.JUDGE),
+    "judging.mapping": SIGNED_IN,
+    "judging.reveal_codes": SIGNED_IN,
+    "contest_results.results": SIGNED_IN,
+    "contest_results.results_xlsx": SIGNED_IN,
+    "contest_results.sheet": SIGNED_IN,
+    "contest_results.sheet_xlsx": SIGNED_IN,
+    "contest_results.certificates": roles(Role.ORGANISER, Role.ADMIN),
+    "contest_results.my_certificate": SIGNED_IN,
+    "contest_results.analytics": SIGNED_IN,
     "studios.index": PUBLIC,
 }
 
@@ -76,6 +123,17 @@ OWNER_ONLY = {
     "attempts.submit",
     "attempts.result",
     "training_api.answer",
+}
+
+# Pages of one contest, whose services then decide by the viewer's part in it (staff, entrant,
+# chief judge, officer): past the rule, a viewer with no part may get 403 or 404. What each
+# part sees is walked in tests/test_access_contests.py.
+CONTEST_SCOPED = {
+    endpoint
+    for endpoint in EXPECTED_RULES
+    if endpoint.split(".")[0] in {"contests", "contest_entries", "judging", "contest_results"}
+    and endpoint not in {"contests.index", "contests.create", "contests.scheme_template"}
+    and endpoint != "judging.index"
 }
 
 # Signed-in users asking for these pages are sent on elsewhere, not shown them.
@@ -119,7 +177,42 @@ def _sample_values(app, people) -> dict[str, int]:
         "question_id": question_id,
         "key": picture,
         **_training_samples(app, user_id, trade_id),
+        **_contest_samples(app, people, trade_id),
     }
+
+
+def _contest_samples(app, people, trade_id: int) -> dict[str, int]:
+    """A contest in publicity (every page has something to show) with an appeal filed."""
+    from competitions.contests.models import Stage
+    from competitions.contests.services.appeals import file_appeal
+    from competitions.questions.services.bank import create_question
+    from competitions.questions.types import QuestionData, QuestionType
+    from guild.accounts.models import User
+    from guild.audit.services import Actor
+    from guild.extensions import db
+    from guild.trades.models import Trade
+    from tests.contest_scene import build_contest
+
+    with app.app_context():  # the theory paper's blueprint takes 3 single and 1 multiple choice
+        trade = db.session.get(Trade, trade_id)
+        for kind, stem, answer in [(QuestionType.SINGLE, "单选", ["A"])] * 3 + [
+            (QuestionType.MULTIPLE, "多选", ["A", "B"])
+        ]:
+            data = QuestionData(kind, stem, options=["甲", "乙", "丙"], answer=answer)
+            create_question(Actor(None), trade, data)
+        db.session.commit()
+    scene = build_contest(app, people, trade_id, until=Stage.PUBLICITY)
+    with app.app_context():
+        worker = db.session.get(User, scene.workers[0].id)
+        appeal = file_appeal(Actor(worker), scene.contest_id, "复核")
+        db.session.commit()
+        return {
+            "contest_id": scene.contest_id,
+            "aspect_id": scene.aspects["A1.2"],
+            "criterion_id": scene.criteria["A"],
+            "entry_id": scene.entries[worker.id],
+            "appeal_id": appeal.id,
+        }
 
 
 def _training_samples(app, user_id: int, trade_id: int) -> dict[str, int]:
@@ -211,4 +304,9 @@ def test_role_by_route(make_app, viewer):
         if endpoint == "auth.logout":
             continue  # signing out mid-walk would change the viewer; tested in test_accounts
         response = client.open(url, method=method)
-        assert _outcome(response, method, endpoint) == _expected(endpoint, viewer), (url, viewer)
+        expected = _expected(endpoint, viewer)
+        if endpoint in CONTEST_SCOPED and expected == "allowed":
+            assert response.status_code in (200, 302, 400, 403, 404), (url, viewer)
+            assert "/account/login" not in response.headers.get("Location", ""), (url, viewer)
+            continue
+        assert _outcome(response, method, endpoint) == expected, (url, viewer)

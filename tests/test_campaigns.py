@@ -388,7 +388,7 @@ def test_statistics_page(client, as_role, scenario):
     assert scenario.days[0].isoformat() in text
     assert "82.4%" in text and "41.2%" in text  # accuracy of 电工 (14/17) and 焊工 (7/17)
     assert "安全用电" in text and "data-chart=" in text
-    assert "js/campaign-charts.js" in text and "echarts.min.js" in text
+    assert "js/charts.js" in text and "echarts.min.js" in text
     assert "<script>" not in text
 
 

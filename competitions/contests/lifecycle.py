@@ -289,7 +289,9 @@ def _mark_everything(people: People, built: Built) -> None:
                 )
                 continue
             for seat, judge in enumerate(people.judges):
-                score = 3 - (number + seat) % 3 // 2 - number % 2
+                # The last judge marks every third entrant a point down: a severe judge for
+                # the analytics to show, and never more than 1 apart from the panel.
+                score = 3 - number % 2 - (seat == len(people.judges) - 1 and number % 3 == 0)
                 save_judge_score(actor(judge), built.contest_id, entry, aspect_id, score, None)
     db.session.commit()
 

@@ -50,13 +50,13 @@ def aspect_table(aspects: pd.DataFrame) -> pd.DataFrame:
     return table.assign(max_mark=top.astype(float))
 
 
-def _tally(raw: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+def _tally(raw: pd.DataFrame, table: pd.DataFrame, keys_unique: bool) -> pd.DataFrame:
     """Sum, lowest, highest and count of the scores of each entry × aspect, checked."""
     require_columns(raw, RAW_COLUMNS, "raw marks")
     score = pd.to_numeric(raw["score"], errors="coerce")
     if score.isna().any():
         raise ValueError("a raw mark has no numeric score")
-    if raw.duplicated(["entry_id", "aspect_id", "judge_id"]).any():
+    if not keys_unique and raw.duplicated(["entry_id", "aspect_id", "judge_id"]).any():
         raise ValueError("a judge marked the same entry and aspect twice")
     # Four sums over one group-by are all the trimmed mean and the spread need: no sorting.
     tally = score.groupby([raw["entry_id"], raw["aspect_id"]]).agg(["sum", "min", "max", "count"])
@@ -77,7 +77,10 @@ def _tally(raw: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
 
 
 def aspect_marks(
-    raw: pd.DataFrame, aspects: pd.DataFrame, spread_limit: float = DEFAULT_SPREAD_LIMIT
+    raw: pd.DataFrame,
+    aspects: pd.DataFrame,
+    spread_limit: float = DEFAULT_SPREAD_LIMIT,
+    keys_unique: bool = False,
 ) -> pd.DataFrame:
     """The mark of every entry × aspect that has raw marks, with its judges, spread and flag.
 
@@ -85,8 +88,10 @@ def aspect_marks(
     with 5 or more judges one highest and one lowest score are left out of the mean. Spread is
     highest − lowest of all the judges' raw scores (NaN for measurement); it is flagged when
     above `spread_limit` (equal to the limit is not flagged). Rows are sorted by entry, aspect.
+    A judge's second score of the same entry and aspect is refused unless `keys_unique` says
+    the caller's source already makes it impossible (the database's unique constraints).
     """
-    tally = _tally(raw, aspect_table(aspects))
+    tally = _tally(raw, aspect_table(aspects), keys_unique)
     judged, count = tally["judged"].to_numpy(), tally["count"].to_numpy()
     trim = judged & (count >= TRIM_FROM)
     kept_sum = tally["sum"] - np.where(trim, tally["max"] + tally["min"], 0)

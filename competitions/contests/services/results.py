@@ -321,7 +321,8 @@ def _standings_at(key: tuple) -> Standings:
     raw = raw_marks(cursor, contest_id)
     aspects = _aspects(cursor, contest_id)
     entries = _entries(cursor, contest)
-    marks = aspect_marks(raw, aspects, contest.spread_limit)
+    # The tables' unique constraints already make a judge's second score impossible.
+    marks = aspect_marks(raw, aspects, contest.spread_limit, keys_unique=True)
     del raw  # the 2,000,000 rows go before the results are built
     table = _results(entries, marks, aspects, contest)
     return Standings(contest_id, key[1], key, table, marks, aspects)

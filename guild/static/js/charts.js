@@ -1,5 +1,6 @@
-// Draw the campaign statistics charts from each box's data-chart JSON (the CSP allows no
-// inline script). A spec is {kind: "line" | "bar" | "hbar", percent, categories, series}.
+// Draw the charts of a page from each box's data-chart JSON (the CSP allows no inline
+// script). A spec is {kind: "line" | "bar" | "hbar", percent, decimals, categories, series}:
+// counts get whole-number ticks unless `decimals` is set.
 (() => {
   const boxes = document.querySelectorAll("[data-chart]");
   if (!boxes.length || !window.echarts) return;
@@ -7,7 +8,7 @@
 
   const axes = (spec) => {
     const horizontal = spec.kind === "hbar";
-    const values = { type: "value", minInterval: spec.percent ? 0 : 1 };
+    const values = { type: "value", minInterval: spec.percent || spec.decimals ? 0 : 1 };
     if (spec.percent) {
       values.max = 100;
       values.axisLabel = { formatter: "{value}%" };
@@ -41,7 +42,7 @@
       animation: false,
       tooltip: { trigger: "axis", renderMode: "richText" },
       legend: { top: 0, type: "scroll" },
-      grid: { left: 8, right: 24, top: 36, bottom: 8 },
+      grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
       ...axes(spec),
       series: spec.series.map((series) => ({
         name: series.name,
