@@ -1,5 +1,5 @@
-"""Every model of the shell, and the domain models no blueprint imports yet, imported
-together so the metadata knows all tables (the other domains' views import theirs)."""
+"""Every model of the shell and of both domains, imported together so the metadata knows all
+tables whatever the blueprints import."""
 
 from competitions.contests.marking_models import (
     AgreedMark,
@@ -14,21 +14,50 @@ from competitions.contests.models import Contest, ContestGroup, ContestStaff, En
 from guild.accounts.models import Enterprise, User, UserRole
 from guild.audit.models import AuditEntry
 from guild.trades.models import Trade
+from studios.activity_models import EvaluationResult, EvaluationYear, Event, EventSignup
+from studios.models import Alliance, AllianceAdmin, AllianceMembership, Studio, StudioMember
+from studios.publication_models import (
+    Achievement,
+    AchievementPhoto,
+    Courseware,
+    CoursewareTrade,
+    CoursewareVersion,
+    Patent,
+    PatentStatusChange,
+)
+from studios.search_models import SearchEntry
 
 __all__ = [
+    "Achievement",
+    "AchievementPhoto",
     "AgreedMark",
+    "Alliance",
+    "AllianceAdmin",
+    "AllianceMembership",
     "Appeal",
     "Aspect",
     "AuditEntry",
     "Contest",
     "ContestGroup",
     "ContestStaff",
+    "Courseware",
+    "CoursewareTrade",
+    "CoursewareVersion",
     "Criterion",
     "Enterprise",
     "Entry",
     "EntryMember",
+    "EvaluationResult",
+    "EvaluationYear",
+    "Event",
+    "EventSignup",
     "JudgeScore",
     "PanelJudge",
+    "Patent",
+    "PatentStatusChange",
+    "SearchEntry",
+    "Studio",
+    "StudioMember",
     "SubCriterion",
     "Trade",
     "User",

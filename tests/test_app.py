@@ -17,6 +17,7 @@ from guild.access import check_every_route_has_a_rule
 from guild.accounts.models import User
 from guild.extensions import db
 from guild.timeutil import local_midnight_utc, utcnow
+from studios.search_models import include_object
 
 SERVER_URL = (
     os.environ.get("TEST_DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1/postgres"
@@ -103,7 +104,10 @@ def _assert_migrations_match_models(url: str, tmp_path) -> None:
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:
-            diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
+            options = {"include_object": include_object}  # as migrations/env.py compares
+            diff = compare_metadata(
+                MigrationContext.configure(connection, opts=options), db.metadata
+            )
             tables = set(inspect(connection).get_table_names())
         db.engine.dispose()
     assert diff == []
