@@ -34,7 +34,7 @@ from competitions.questions.types import QuestionType
 from competitions.training.models import Answer, Attempt, AttemptItem, ExamBlueprint, Mode
 from competitions.training.services.answering import save_response, submit_exam
 from competitions.training.services.attempts import start_attempt
-from competitions.training.services.blueprints import Part, save_blueprint
+from competitions.training.services.blueprints import Part, save_blueprint, trade_blueprints
 from guild.accounts.models import User
 from guild.accounts.roles import Role
 from guild.audit.models import AuditEntry
@@ -298,6 +298,20 @@ def test_the_blueprint_is_the_trades_and_active(ctx, scene):
     assert db.session.get(Contest, cid).stage is Stage.DRAWN
 
 
+def test_a_contest_paper_is_not_a_mock_exam_to_practise(ctx, scene):
+    """Set as a contest's paper, the blueprint leaves the mock exams and practice refuses it."""
+    trade = db.session.get(Trade, scene.trade_id)
+    assert trade_blueprints([trade.id])[trade.id] == []
+    worker = db.session.get(User, scene.entrants[0])
+    blueprint = db.session.get(ExamBlueprint, scene.blueprint_id)
+    refused(
+        lambda: start_attempt(worker, trade, Mode.EXAM, at(seconds=60), blueprint=blueprint),
+        "This paper belongs to a skills contest: sit it from the contest's page.",
+    )
+    opened(scene)
+    assert start(scene, scene.entrants[0]).blueprint_id == scene.blueprint_id  # the contest's
+
+
 # ---- stages --------------------------------------------------------------------------------
 
 
@@ -523,8 +537,9 @@ def test_no_campaign_figure_moves_while_a_campaign_runs(ctx, scene):
     assert count_rows(Answer) == 8
     empty = {"standings": [], "counts": [], "minutes": [], "tallies": [], "days": []}
     assert figures(campaign.id) == empty
-    # The ordinary mock exam, by the very same blueprint, still counts in the campaign.
-    blueprint = db.session.get(ExamBlueprint, scene.blueprint_id)
+    # An ordinary mock exam of the trade still counts in the campaign.
+    parts = [Part(QuestionType.SINGLE, 0, 2, 5.0)]
+    blueprint = save_blueprint(Actor(None), None, trade, "模拟卷", MINUTES, parts)
     mock = start_attempt(
         db.session.get(User, first), trade, Mode.EXAM, at(seconds=900), blueprint=blueprint
     )

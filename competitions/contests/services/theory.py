@@ -215,9 +215,8 @@ def _team_papers(
     """Each team member's paper by (entry, user): their earliest exam by the contest's
     blueprint, outside any campaign, started inside the window and due by its close.
 
-    Without a column of its own (EntryMember.theory_attempt_id would be one), a mock exam a
-    member started by the same blueprint, outside a campaign and inside the window, would
-    be taken for their paper.
+    A contest's blueprint is never a mock exam (training refuses to start one by it), so the
+    only exams by it are contest papers.
     """
     query = (
         select(EntryMember.entry_id, Attempt)

@@ -20,6 +20,7 @@ from competitions.training.models import (
     TrainingTrade,
 )
 from competitions.training.services import selection
+from competitions.training.services.blueprints import is_contest_paper
 from guild.accounts.models import User
 from guild.errors import DomainError
 from guild.extensions import db
@@ -160,6 +161,9 @@ def start_attempt(
     if mode is Mode.EXAM:
         if blueprint is None or blueprint.trade_id != trade.id or not blueprint.is_active:
             raise DomainError(_l("Choose an exam blueprint of this trade."), "blueprint_id")
+        if not campaign_free and is_contest_paper(blueprint.id):  # practice must not sit it
+            message = _l("This paper belongs to a skills contest: sit it from the contest's page.")
+            raise DomainError(message, "blueprint_id")
         drawn = _draw_paper(user.id, blueprint)
     else:
         count = _round_size(mode, campaign)

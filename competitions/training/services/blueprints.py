@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from competitions.contests.models import Contest
 from competitions.questions.models import Question, QuestionVersion
 from competitions.questions.types import QuestionStatus, QuestionType
 from competitions.training.models import ExamBlueprint
@@ -95,11 +96,20 @@ def save_blueprint(
     return blueprint
 
 
+def is_contest_paper(blueprint_id: int) -> bool:
+    """Tell whether a skills contest sets its theory paper by the blueprint."""
+    query = select(Contest.id).where(Contest.theory_blueprint_id == blueprint_id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
 def trade_blueprints(trade_ids: list[int]) -> dict[int, list[ExamBlueprint]]:
-    """The active blueprints of the trades."""
+    """The active blueprints of the trades that workers may practise (no contest's paper)."""
     found: dict[int, list[ExamBlueprint]] = {trade_id: [] for trade_id in trade_ids}
+    papers = select(Contest.theory_blueprint_id).where(Contest.theory_blueprint_id.is_not(None))
     query = select(ExamBlueprint).where(
-        ExamBlueprint.trade_id.in_(trade_ids), ExamBlueprint.is_active.is_(True)
+        ExamBlueprint.trade_id.in_(trade_ids),
+        ExamBlueprint.is_active.is_(True),
+        ExamBlueprint.id.not_in(papers),
     )
     for blueprint in db.session.scalars(query.order_by(ExamBlueprint.name)):
         found[blueprint.trade_id].append(blueprint)
