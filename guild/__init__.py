@@ -125,6 +125,11 @@ def _register_blueprints(app: Flask) -> None:
     from guild.audit.views import bp as audit_bp
     from guild.main.views import bp as main_bp
     from guild.trades.views import bp as trades_bp
+    from studios.challenge_views import bp as challenges_bp
+    from studios.challenge_work_views import bp as challenge_work_bp
+    from studios.courseware_views import bp as courseware_bp
+    from studios.publication_views import bp as publications_bp
+    from studios.report_views import bp as studio_reports_bp
     from studios.views import bp as studios_bp
 
     for blueprint in (
@@ -146,6 +151,11 @@ def _register_blueprints(app: Flask) -> None:
         judging_bp,
         contest_results_bp,
         studios_bp,
+        publications_bp,
+        courseware_bp,
+        studio_reports_bp,
+        challenges_bp,
+        challenge_work_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -48,6 +48,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a hash method name, not a password)
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    # The largest courseware file (video lessons are big). Only the courseware upload routes
+    # raise MAX_CONTENT_LENGTH, to this plus room for the form's other fields; every other
+    # request keeps the limit above. Bodies are spooled to a temporary file, never memory.
+    COURSEWARE_MAX_BYTES = 500 * 1024 * 1024
 
     # Workers share a factory IP, so the IP limit is generous and the account limit strict.
     LOGIN_LIMIT_PER_ACCOUNT = "5 per minute;20 per hour"

@@ -15,6 +15,16 @@ from guild.accounts.models import Enterprise, User, UserRole
 from guild.audit.models import AuditEntry
 from guild.trades.models import Trade
 from studios.activity_models import EvaluationResult, EvaluationYear, Event, EventSignup
+from studios.challenge_models import (
+    Acceptance,
+    Challenge,
+    ChallengeClaim,
+    ChallengeFile,
+    ChallengeTrade,
+    Milestone,
+    MilestoneReport,
+    Notification,
+)
 from studios.models import Alliance, AllianceAdmin, AllianceMembership, Studio, StudioMember
 from studios.publication_models import (
     Achievement,
@@ -28,6 +38,7 @@ from studios.publication_models import (
 from studios.search_models import SearchEntry
 
 __all__ = [
+    "Acceptance",
     "Achievement",
     "AchievementPhoto",
     "AgreedMark",
@@ -37,6 +48,10 @@ __all__ = [
     "Appeal",
     "Aspect",
     "AuditEntry",
+    "Challenge",
+    "ChallengeClaim",
+    "ChallengeFile",
+    "ChallengeTrade",
     "Contest",
     "ContestGroup",
     "ContestStaff",
@@ -52,6 +67,9 @@ __all__ = [
     "Event",
     "EventSignup",
     "JudgeScore",
+    "Milestone",
+    "MilestoneReport",
+    "Notification",
     "PanelJudge",
     "Patent",
     "PatentStatusChange",

@@ -1,15 +1,31 @@
 """Where uploaded files live: one small interface, a local folder by default."""
 
+import hashlib
 import os
 import re
 import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from flask import current_app
 
 CHUNK = 1024 * 1024
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}(\.[a-z0-9]{1,8})?")
+
+
+class TooLarge(Exception):
+    """A stream passed the size limit while being saved; nothing was kept."""
+
+
+@dataclass(frozen=True)
+class SavedFile:
+    """What save_file stored: the new key, the size in bytes and the SHA-256 in hex."""
+
+    key: str
+    size: int
+    sha256: str
 
 
 class LocalStorage:
@@ -31,6 +47,30 @@ class LocalStorage:
         with open(path, "xb") as handle:
             handle.write(data)
         return key
+
+    def save_file(
+        self, source: BinaryIO, suffix: str = "", max_bytes: int | None = None
+    ) -> SavedFile:
+        """Copy a stream under a new random key in chunks, counting and hashing as it goes.
+
+        Past max_bytes the copy stops and the partial file is removed (TooLarge): a stream
+        never fills the disk beyond the limit nor passes through memory whole.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(24) + (f".{suffix}" if suffix.isalnum() else "")
+        path, size, digest = self._path(key), 0, hashlib.sha256()
+        try:
+            with open(path, "xb") as handle:
+                while chunk := source.read(CHUNK):
+                    size += len(chunk)
+                    if max_bytes is not None and size > max_bytes:
+                        raise TooLarge(key)
+                    digest.update(chunk)
+                    handle.write(chunk)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        return SavedFile(key, size, digest.hexdigest())
 
     def read(self, key: str) -> bytes:
         """The whole content of a stored file (for small files such as staged imports)."""

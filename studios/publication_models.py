@@ -1,8 +1,7 @@
 """What studios publish: patents with their legal status history, achievements with their
 photos, and courseware with its versions and trade tags.
 
-`challenge_id` columns name the challenge (揭榜挂帅) a publication came from; the challenge
-board's own migration adds their foreign keys.
+`challenge_id` columns name the challenge (揭榜挂帅) a publication came from.
 """
 
 from datetime import date, datetime
@@ -63,7 +62,9 @@ class Patent(db.Model):
         enum_type(PatentStatus), default=PatentStatus.PENDING
     )
     abstract: Mapped[str] = mapped_column(Text, default="")
-    challenge_id: Mapped[int | None] = mapped_column(index=True)
+    challenge_id: Mapped[int | None] = mapped_column(
+        ForeignKey("challenges.id", ondelete="SET NULL"), index=True
+    )
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -98,7 +99,9 @@ class Achievement(db.Model):
     benefit_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     awards: Mapped[str] = mapped_column(Text, default="")
     achieved_on: Mapped[date]
-    challenge_id: Mapped[int | None] = mapped_column(index=True)
+    challenge_id: Mapped[int | None] = mapped_column(
+        ForeignKey("challenges.id", ondelete="SET NULL"), index=True
+    )
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

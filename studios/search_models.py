@@ -1,4 +1,4 @@
-"""The search index over studios, patents, achievements and courseware.
+"""The search index over studios, patents, achievements and courseware, and challenges.
 
 One row per searchable thing: its text normalised (NFKC, lower case) and that text's tokens,
 every character and every pair of neighbouring characters, space-separated. A query term
@@ -29,6 +29,7 @@ class SearchKind(StrEnum):
     PATENT = "patent"
     ACHIEVEMENT = "achievement"
     COURSEWARE = "courseware"
+    CHALLENGE = "challenge"  # the challenge board's own search; not in the studios' search
 
 
 class SearchEntry(db.Model):
@@ -43,7 +44,10 @@ class SearchEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[SearchKind] = mapped_column(enum_type(SearchKind))
     object_id: Mapped[int]
-    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id", ondelete="CASCADE"), index=True)
+    # A challenge posted by an enterprise has no studio.
+    studio_id: Mapped[int | None] = mapped_column(
+        ForeignKey("studios.id", ondelete="CASCADE"), index=True
+    )
     title: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)  # title and body, normalised: what terms must be in
     tokens: Mapped[str] = mapped_column(Text)  # characters and pairs of the text, space-separated

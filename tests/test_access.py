@@ -114,6 +114,93 @@ EXPECTED_RULES = {
     "contest_results.my_certificate": SIGNED_IN,
     "contest_results.analytics": SIGNED_IN,
     "studios.index": PUBLIC,
+    "challenge_work.accept": SIGNED_IN,
+    "challenge_work.claim": SIGNED_IN,
+    "challenge_work.claim_detail": SIGNED_IN,
+    "challenge_work.claims": SIGNED_IN,
+    "challenge_work.confirm": SIGNED_IN,
+    "challenge_work.download": PUBLIC,
+    "challenge_work.report": SIGNED_IN,
+    "challenge_work.results": PUBLIC,
+    "challenge_work.select": SIGNED_IN,
+    "challenge_work.shortlist": SIGNED_IN,
+    "challenge_work.withdraw": SIGNED_IN,
+    "challenges.attach": SIGNED_IN,
+    "challenges.cancel": SIGNED_IN,
+    "challenges.detail": PUBLIC,
+    "challenges.edit": SIGNED_IN,
+    "challenges.index": PUBLIC,
+    "challenges.mark_read": SIGNED_IN,
+    "challenges.mine": SIGNED_IN,
+    "challenges.new": SIGNED_IN,
+    "challenges.notification_list": SIGNED_IN,
+    "challenges.remove_attachment": SIGNED_IN,
+    "challenges.review": SIGNED_IN,
+    "challenges.review_queue": SIGNED_IN,
+    "challenges.submit": SIGNED_IN,
+    "courseware.alliance_events": PUBLIC,
+    "courseware.cancel_event": SIGNED_IN,
+    "courseware.cancel_signup": SIGNED_IN,
+    "courseware.check_in": SIGNED_IN,
+    "courseware.detail": PUBLIC,
+    "courseware.download": PUBLIC,
+    "courseware.event_detail": PUBLIC,
+    "courseware.event_signups": SIGNED_IN,
+    "courseware.events_index": PUBLIC,
+    "courseware.new_alliance_event": SIGNED_IN,
+    "courseware.new_studio_event": SIGNED_IN,
+    "courseware.new_version": SIGNED_IN,
+    "courseware.sign_up": SIGNED_IN,
+    "courseware.studio_courseware": PUBLIC,
+    "courseware.studio_events": PUBLIC,
+    "courseware.upload": SIGNED_IN,
+    "publications.achievement": PUBLIC,
+    "publications.achievements": PUBLIC,
+    "publications.add_photo": SIGNED_IN,
+    "publications.delete_achievement": SIGNED_IN,
+    "publications.delete_patent": SIGNED_IN,
+    "publications.delete_photo": SIGNED_IN,
+    "publications.edit_achievement": SIGNED_IN,
+    "publications.edit_patent": SIGNED_IN,
+    "publications.new_achievement": SIGNED_IN,
+    "publications.new_patent": SIGNED_IN,
+    "publications.patent": PUBLIC,
+    "publications.patent_status": SIGNED_IN,
+    "publications.patents": PUBLIC,
+    "publications.photo": PUBLIC,
+    "publications.search": PUBLIC,
+    "studio_reports.alliance_report": PUBLIC,
+    "studio_reports.alliance_report_xlsx": PUBLIC,
+    "studio_reports.evaluation": roles(Role.ADMIN, Role.ORGANISER),
+    "studio_reports.evaluation_history": PUBLIC,
+    "studio_reports.evaluation_name": roles(Role.ADMIN, Role.ORGANISER),
+    "studio_reports.evaluation_weights": roles(Role.ADMIN, Role.ORGANISER),
+    "studio_reports.evaluation_year": roles(Role.ADMIN, Role.ORGANISER),
+    "studio_reports.studio_report": PUBLIC,
+    "studio_reports.studio_report_xlsx": PUBLIC,
+    "studios.accept": SIGNED_IN,
+    "studios.alliance": PUBLIC,
+    "studios.alliance_admins_page": roles(Role.ADMIN),
+    "studios.apply": SIGNED_IN,
+    "studios.appoint_admin": roles(Role.ADMIN),
+    "studios.approvals": SIGNED_IN,
+    "studios.decide_founding": SIGNED_IN,
+    "studios.decide_joining": SIGNED_IN,
+    "studios.decline": SIGNED_IN,
+    "studios.edit": SIGNED_IN,
+    "studios.hand_over_studio": SIGNED_IN,
+    "studios.invite": SIGNED_IN,
+    "studios.join_alliance": SIGNED_IN,
+    "studios.leave": SIGNED_IN,
+    "studios.leave_an_alliance": SIGNED_IN,
+    "studios.members": SIGNED_IN,
+    "studios.mine": SIGNED_IN,
+    "studios.new_alliance": roles(Role.ADMIN),
+    "studios.remove": SIGNED_IN,
+    "studios.remove_admin": roles(Role.ADMIN),
+    "studios.studio": PUBLIC,
+    "studios.studio_alliances": SIGNED_IN,
+    "studios.withdraw": SIGNED_IN,
 }
 
 # Pages of one worker's own rows: anyone else signed in finds nothing there (404).
@@ -123,6 +210,7 @@ OWNER_ONLY = {
     "attempts.submit",
     "attempts.result",
     "training_api.answer",
+    "challenge_work.download",  # a claim's files: only its studio, the poster and reviewers
 }
 
 # Pages of one contest, whose services then decide by the viewer's part in it (staff, entrant,
@@ -134,6 +222,16 @@ CONTEST_SCOPED = {
     if endpoint.split(".")[0] in {"contests", "contest_entries", "judging", "contest_results"}
     and endpoint not in {"contests.index", "contests.create", "contests.scheme_template"}
     and endpoint != "judging.index"
+}
+# The same for studios: past the rule, a studio's or an alliance's services decide by the
+# viewer's part in it (leader, member, alliance admin). Walked by part in
+# tests/test_access_studios.py.
+STUDIO_SCOPED = {
+    endpoint
+    for endpoint, rule in EXPECTED_RULES.items()
+    if endpoint.split(".")[0]
+    in {"studios", "publications", "courseware", "studio_reports", "challenges", "challenge_work"}
+    and rule == SIGNED_IN
 }
 
 # Signed-in users asking for these pages are sent on elsewhere, not shown them.
@@ -178,7 +276,88 @@ def _sample_values(app, people) -> dict[str, int]:
         "key": picture,
         **_training_samples(app, user_id, trade_id),
         **_contest_samples(app, people, trade_id),
+        **_studio_samples(app, people),
     }
+
+
+def _challenge_samples(scene, contact) -> dict[str, int]:
+    """A challenge posted, opened, claimed (with a file) and its winner selected."""
+    import io
+    from datetime import date, timedelta
+
+    from guild.accounts.models import User
+    from guild.audit.services import Actor
+    from guild.extensions import db
+    from guild.timeutil import utcnow
+    from studios.challenge_models import Milestone
+    from studios.services import challenge_claims, challenge_files, challenges
+    from studios.services.courseware import Upload
+
+    def actor(person) -> Actor:
+        return Actor(db.session.get(User, person.id), "127.0.0.1")
+
+    deadline = utcnow() + timedelta(days=30)
+    fields = challenges.ChallengeFields(
+        "减速箱故障预测", "振动数据预测故障。", deadline, scene.city_id
+    )
+    challenge = challenges.create_challenge(actor(contact), fields)
+    challenges.submit_challenge(actor(contact), challenge.id)
+    challenges.review_challenge(actor(scene.city_admin), challenge.id, True)
+    leader = actor(scene.leaders[0])
+    proposal = challenge_claims.Proposal("频谱建模")
+    claim = challenge_claims.claim_challenge(leader, challenge.id, scene.studio_ids[0], proposal)
+    pdf = Upload(io.BytesIO(b"%PDF-1.7\n%%EOF\n"), "方案.pdf")
+    attached = challenge_files.attach_file(leader, challenge.id, pdf, claim_id=claim.id)
+    due = [("模型", date.today() + timedelta(days=20))]
+    challenge_claims.select_winner(actor(contact), claim.id, due)
+    db.session.commit()
+    milestone = db.session.scalar(db.select(Milestone.id).where(Milestone.claim_id == claim.id))
+    return {
+        "challenge_id": challenge.id,
+        "claim_id": claim.id,
+        "milestone_id": milestone,
+        "file_id": attached.id,
+    }
+
+
+def _studio_samples(app, people) -> dict[str, int]:
+    """Alliances, studios and their publications, events and a photo, by the services."""
+    import io
+
+    from guild.extensions import db
+    from studios.activity_models import Event, EventSignup
+    from studios.models import AllianceMembership
+    from studios.publication_models import Achievement, Patent
+    from studios.services.achievement_photos import add_photo
+    from tests.report_scene import actor, build_activity
+    from tests.studio_scene import build_studios
+
+    scene = build_studios(app, people)
+    activity = build_activity(app, scene)
+    contact = people.make(
+        Role.ENTERPRISE_CONTACT, real_name="吴发榜", enterprise_id=people.enterprise("宁波港集团")
+    )
+    with app.app_context():
+        first = lambda model: db.session.scalar(db.select(model.id).order_by(model.id))  # noqa: E731
+        achievement = db.session.get(Achievement, first(Achievement))
+        png = io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+        photo = add_photo(actor(scene.leaders[0]), achievement.studio_id, achievement.id, png)
+        db.session.commit()
+        patent = db.session.get(Patent, first(Patent))
+        samples = _challenge_samples(scene, contact)
+        return samples | {
+            "studio_id": activity.studio_a,
+            "alliance_id": scene.city_id,
+            "membership_id": first(AllianceMembership),
+            "courseware_id": activity.courseware_ids[0],
+            "number": 1,
+            "event_id": first(Event),
+            "signup_id": first(EventSignup),
+            "year": 2026,
+            "patent_id": patent.id,
+            "achievement_id": achievement.id,
+            "photo_id": photo.id,
+        }
 
 
 def _contest_samples(app, people, trade_id: int) -> dict[str, int]:
@@ -305,7 +484,7 @@ def test_role_by_route(make_app, viewer):
             continue  # signing out mid-walk would change the viewer; tested in test_accounts
         response = client.open(url, method=method)
         expected = _expected(endpoint, viewer)
-        if endpoint in CONTEST_SCOPED and expected == "allowed":
+        if endpoint in CONTEST_SCOPED | STUDIO_SCOPED and expected == "allowed":
             assert response.status_code in (200, 302, 400, 403, 404), (url, viewer)
             assert "/account/login" not in response.headers.get("Location", ""), (url, viewer)
             continue

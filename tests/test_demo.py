@@ -24,6 +24,7 @@ from guild.accounts.models import User
 from guild.extensions import db
 from guild.timeutil import local_day, utcnow
 from guild.trades.models import Trade
+from studios.challenge_models import Challenge, ChallengeClaim
 
 # Spelled out rather than imported: competitions.demo must be loaded by create_app itself.
 BLUEPRINT = "电工理论模拟（五级）"
@@ -46,6 +47,7 @@ def test_demo_load_fills_online_training(runner, app):
         _check_rebuild(campaign)
         _check_own_practice()
         _check_contests()
+        _check_challenges()
 
 
 def _today():
@@ -150,3 +152,11 @@ def _check_contests() -> None:
     published = contests["2026年杭州市电工技能比武"]
     marks = select(func.count(JudgeScore.id)).where(JudgeScore.contest_id == published.id)
     assert db.session.scalar(marks) == 8 * 2 * 3  # 8 entrants, 2 judged aspects, 3 judges
+
+
+def _check_challenges() -> None:
+    """Challenges open, in delivery, finished with a result, and waiting for review."""
+    states = sorted(str(state) for state in db.session.scalars(select(Challenge.state)))
+    assert states == ["finished", "open", "selected", "submitted"]
+    passed = select(func.count(ChallengeClaim.id)).where(ChallengeClaim.state == "passed")
+    assert db.session.scalar(passed) == 1
