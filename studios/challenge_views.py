@@ -34,15 +34,15 @@ from guild.money import fen_to_yuan, yuan_to_fen
 from guild.timeutil import local_midnight_utc, utcnow
 from guild.trades.models import Trade
 from guild.web import current_account, current_actor, page_number, small_int
-from studios.challenge_forms import AS_ENTERPRISE, AttachForm, ChallengeForm, ReviewForm
+from studios.challenge_forms import AS_ENTERPRISE, AttachForm, ChallengeForm
 from studios.challenge_models import Challenge, ChallengeTrade
 from studios.courseware_forms import to_local
 from studios.models import Alliance, Studio
 from studios.services import challenge_board, challenge_files, challenges
 from studios.services.challenge_access import is_insider, visible_challenge
 from studios.services.challenge_dashboard import led_studio_ids, timeline
-from studios.services.challenge_flow import CLAIM_LABELS, STATE_LABELS, Part, allowed
-from studios.services.courseware import Upload, max_bytes, too_large_message, trade_choices
+from studios.services.challenge_flow import CLAIM_LABELS, STATE_LABELS, allowed
+from studios.services.courseware import max_bytes, too_large_message, trade_choices
 from studios.web import attempt, found
 
 bp = Blueprint("challenges", __name__, url_prefix="/challenges")
@@ -352,69 +352,4 @@ def cancel(challenge_id: int):
     return redirect(url_for("challenges.detail", challenge_id=challenge_id))
 
 
-def _review_page(challenge, form, status: int = 200):
-    context = {"challenge": challenge, "form": form, "poster_name": _poster_name(challenge)}
-    return render_template("studios/challenge_review.html", **context), status
-
-
-@bp.route("/<int:challenge_id>/review", methods=["GET", "POST"])
-@signed_in
-def review(challenge_id: int):
-    """An admin of the reviewing alliance opens the challenge or rejects it with a reason."""
-    challenge = _insider_challenge(challenge_id)
-    if Part.REVIEWER not in challenges.parts_of(_user(), challenge):
-        abort(403)
-    if not _may("approve", challenge) and not _may("reject", challenge):
-        flash(_("This challenge is not waiting for review."), "warning")
-        return redirect(url_for("challenges.detail", challenge_id=challenge_id))
-    form = ReviewForm()
-    if not form.is_submitted():
-        return _review_page(challenge, form)
-    if not form.validate():
-        return _review_page(challenge, form, 400)
-    approve = form.decision.data == "approve"
-    done, _result = attempt(
-        lambda: challenges.review_challenge(
-            current_actor(), challenge_id, approve, form.reason.data or ""
-        ),
-        form,
-    )
-    if not done:
-        return _review_page(_insider_challenge(challenge_id), form, 400)
-    flash(_("The challenge is open.") if approve else _("The challenge was rejected."), "success")
-    return redirect(url_for("challenges.detail", challenge_id=challenge_id))
-
-
-@bp.route("/<int:challenge_id>/attachments", methods=["POST"])
-@signed_in
-def attach(challenge_id: int):
-    """The poster attaches a file to a draft or a rejected challenge."""
-    _insider_challenge(challenge_id)
-    form = AttachForm()
-    data = form.file.data if form.validate_on_submit() else None
-    upload = Upload(getattr(data, "stream", None), getattr(data, "filename", "") or "")
-    done, _result = attempt(
-        lambda: challenge_files.attach_file(current_actor(), challenge_id, upload)
-    )
-    if not done:
-        return _detail_page(challenge_id, 400)
-    flash(_("The file has been attached."), "success")
-    return redirect(url_for("challenges.detail", challenge_id=challenge_id))
-
-
-@bp.route("/<int:challenge_id>/attachments/<int:file_id>/remove", methods=["POST"])
-@signed_in
-def remove_attachment(challenge_id: int, file_id: int):
-    """The poster removes a file from a draft or a rejected challenge."""
-    _insider_challenge(challenge_id)
-    item = found(lambda: challenge_files.readable_file(_user(), file_id))
-    if item.challenge_id != challenge_id:
-        abort(404)
-    done, _result = attempt(lambda: challenge_files.remove_file(current_actor(), file_id))
-    if not done:
-        return _detail_page(challenge_id, 400)
-    flash(_("The file has been removed."), "success")
-    return redirect(url_for("challenges.detail", challenge_id=challenge_id))
-
-
-from studios import challenge_mine_views  # noqa: E402, F401  (routes on `bp`)
+from studios import challenge_mine_views, challenge_review_views  # noqa: E402, F401  (routes on `bp`)

@@ -171,12 +171,8 @@ def activity_report(
     return report
 
 
-def _list_items(
-    report: ActivityReport, studio_ids: list[int], alliance_ids: list[int], limit: int | None
-) -> None:
-    period = report.period
-    start, until = period.utc_bounds()
-    patents = (
+def _patent_items(period, studio_ids: list[int]):
+    return (
         select(
             Studio.name,
             Patent.title,
@@ -189,7 +185,10 @@ def _list_items(
         .where(Patent.studio_id.in_(studio_ids), Patent.filed_on.between(period.start, period.end))
         .order_by(Patent.filed_on.desc(), Patent.id.desc())
     )
-    results = (
+
+
+def _result_items(period, studio_ids: list[int]):
+    return (
         select(
             Studio.name,
             Achievement.title,
@@ -204,7 +203,11 @@ def _list_items(
         )
         .order_by(Achievement.achieved_on.desc(), Achievement.id.desc())
     )
-    items = (
+
+
+def _courseware_items(period, studio_ids: list[int]):
+    start, until = period.utc_bounds()
+    return (
         select(
             Studio.name,
             Courseware.title,
@@ -220,24 +223,34 @@ def _list_items(
         )
         .order_by(Courseware.created_at.desc(), Courseware.id.desc())
     )
+
+
+def _event_items(period, studio_ids: list[int], alliance_ids: list[int]):
     holder = func.coalesce(Studio.name, Alliance.name)
     held_by = (
         Event.studio_id.in_(studio_ids) | Event.alliance_id.in_(alliance_ids)
         if alliance_ids
         else Event.studio_id.in_(studio_ids)
     )
-    events = (
+    return (
         select(holder, Event.title, Event.starts_at, Event.place, Event.confirmed_count)
         .outerjoin(Studio, Studio.id == Event.studio_id)
         .outerjoin(Alliance, Alliance.id == Event.alliance_id)
         .where(held_by, *_held(period))
         .order_by(Event.starts_at.desc(), Event.id.desc())
     )
+
+
+def _list_items(
+    report: ActivityReport, studio_ids: list[int], alliance_ids: list[int], limit: int | None
+) -> None:
+    """The report's items of each kind, newest first (at most `limit` of each, if given)."""
+    period = report.period
     for name, query in (
-        ("patents", patents),
-        ("achievements", results),
-        ("courseware", items),
-        ("events", events),
+        ("patents", _patent_items(period, studio_ids)),
+        ("achievements", _result_items(period, studio_ids)),
+        ("courseware", _courseware_items(period, studio_ids)),
+        ("events", _event_items(period, studio_ids, alliance_ids)),
     ):
         if limit is not None:
             query = query.limit(limit)
