@@ -34,6 +34,6 @@ def yuan_to_fen(value: str | None, field: str, most_yuan: int) -> int:
     return int(amount * 100)
 
 
-def fen_to_yuan(fen: int) -> str:
-    """Integer fen as a yuan amount with two decimals and thousands separators."""
-    return f"{Decimal(fen) / 100:,.2f}"
+def fen_to_yuan(fen: int | None) -> str:
+    """Integer fen as a yuan amount with two decimals and thousands separators (None: 0)."""
+    return f"{Decimal(fen or 0) / 100:,.2f}"

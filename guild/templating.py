@@ -11,6 +11,7 @@ from markupsafe import escape
 from guild.accounts.names import mask_phone
 from guild.accounts.roles import Role
 from guild.i18n import LANGUAGE_NAMES, html_lang, translate
+from guild.money import fen_to_yuan
 from guild.security import page_csrf_token
 
 
@@ -78,5 +79,6 @@ def install_templating(app: Flask) -> None:
     app.jinja_env.globals["_"] = request_gettext
     app.jinja_env.globals["csrf_token"] = page_csrf_token  # after CSRFProtect set its own
     app.add_template_filter(mask_phone, "mask_phone")
+    app.jinja_env.globals["yuan"] = fen_to_yuan  # every amount of money on every page
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from guild.access import public, signed_in
 from guild.errors import DomainError
+from guild.money import fen_to_yuan
 from guild.storage import storage
 from guild.web import current_actor
 from studios.publication_forms import AchievementForm, EmptyForm, PhotoForm
@@ -28,12 +29,6 @@ from studios.services.access import studio_role
 def achievement_category_label(value) -> str:
     """An achievement category's name in the user's language."""
     return str(service.CATEGORIES.get(value, value or "—"))
-
-
-@bp.app_template_global()
-def yuan(fen: int) -> str:
-    """Integer fen as yuan with two decimals."""
-    return service.fen_to_yuan(fen or 0)
 
 
 def achievement_or_404(studio_id: int, achievement_id: int):
@@ -123,7 +118,7 @@ def edit_achievement(studio_id: int, achievement_id: int):
     item = achievement_or_404(studio.id, achievement_id)
     if request.method == "GET":
         form = AchievementForm(obj=item)
-        form.benefit_yuan.data = service.fen_to_yuan(item.benefit_fen).replace(",", "")
+        form.benefit_yuan.data = fen_to_yuan(item.benefit_fen).replace(",", "")
         return _form_page(studio, item.id, form)
     return _form_page(studio, item.id, AchievementForm())
 

@@ -22,15 +22,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from sqlalchemy import select
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from guild.access import public, signed_in
 from guild.accounts.models import Enterprise
 from guild.accounts.roles import Role
-from guild.errors import DomainError, error_response
+from guild.errors import DomainError
 from guild.extensions import db
 from guild.forms import select_choices
-from guild.money import fen_to_yuan, yuan_to_fen
+from guild.money import yuan_to_fen
 from guild.timeutil import local_midnight_utc, utcnow
 from guild.trades.models import Trade
 from guild.web import current_account, current_actor, page_number, small_int
@@ -42,29 +41,16 @@ from studios.services import challenge_board, challenge_files, challenges
 from studios.services.challenge_access import is_insider, visible_challenge
 from studios.services.challenge_dashboard import led_studio_ids, timeline
 from studios.services.challenge_flow import CLAIM_LABELS, STATE_LABELS, allowed
-from studios.services.courseware import max_bytes, too_large_message, trade_choices
-from studios.web import attempt, found
+from studios.services.courseware import max_bytes, trade_choices
+from studios.web import accept_uploads, attempt, found
 
 bp = Blueprint("challenges", __name__, url_prefix="/challenges")
 PER_PAGE = 20
 FILTER_NAMES = ("status", "field", "reward_min", "reward_max", "deadline_from", "deadline_to")
 FILTER_NAMES += ("trade", "q")
-FORM_ALLOWANCE = 1024 * 1024
 UPLOAD_ENDPOINTS = frozenset({"challenges.attach"})
+accept_uploads(bp, UPLOAD_ENDPOINTS)
 ACTIONS = ("edit", "submit", "approve", "reject", "cancel")
-
-
-@bp.url_value_preprocessor
-def allow_large_uploads(endpoint: str | None, _values: dict | None) -> None:
-    """Raise the body limit for the attachment route only (courseware's limit)."""
-    if endpoint in UPLOAD_ENDPOINTS and request.method == "POST":
-        request.max_content_length = max_bytes() + FORM_ALLOWANCE
-
-
-@bp.errorhandler(RequestEntityTooLarge)
-def too_large(_error):
-    """A body past the limit: the limit named, nothing read or stored."""
-    return error_response(413, str(too_large_message()))
 
 
 def _user():
@@ -82,12 +68,6 @@ def challenge_file_url(file_id: int) -> str | None:
         endpoint = next((r.endpoint for r in rules if r.arguments == {"file_id"}), "")
         current_app.extensions["challenge_file_endpoint"] = endpoint
     return url_for(endpoint, file_id=file_id) if endpoint else None
-
-
-@bp.app_template_global()
-def board_yuan(fen: int | None) -> str:
-    """An amount in fen as yuan."""
-    return fen_to_yuan(fen or 0)
 
 
 @bp.app_template_global()

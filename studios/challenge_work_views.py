@@ -20,12 +20,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from guild.access import public, signed_in
 from guild.errors import DomainError, error_response
 from guild.extensions import MAX_ID
-from guild.money import fen_to_yuan
 from guild.timeutil import local_day, utcnow
 from guild.web import current_account, current_actor, page_number, show_domain_error
 from studios.challenge_work_forms import FILES_AT_ONCE, ClaimForm, uploads_of
@@ -36,21 +34,12 @@ from studios.services.challenge_files import file_response, files_of, readable_f
 from studios.services.challenge_flow import CLAIM_LABELS, MILESTONE_LABELS, PART_REFUSALS, Part
 from studios.services.challenge_panel import build_panel
 from studios.services.challenge_work_actions import claim_with_files
-from studios.services.courseware import too_large_message
-from studios.web import attempt, found
+from studios.web import accept_uploads, attempt, found
 
 bp = Blueprint("challenge_work", __name__, url_prefix="/challenges")
 UPLOAD_ENDPOINTS = frozenset({"challenge_work.claim", "challenge_work.report"})
-FORM_ALLOWANCE = 1024 * 1024  # the multipart framing and the form's text fields
+accept_uploads(bp, UPLOAD_ENDPOINTS, files=FILES_AT_ONCE)
 RESULTS_PER_PAGE = 20
-
-
-@bp.url_value_preprocessor
-def allow_large_uploads(endpoint: str | None, _values: dict | None) -> None:
-    """Raise the body limit for the upload routes only (runs before every before_request)."""
-    if endpoint in UPLOAD_ENDPOINTS and request.method == "POST":
-        limit = current_app.config["COURSEWARE_MAX_BYTES"] * FILES_AT_ONCE + FORM_ALLOWANCE
-        request.max_content_length = limit
 
 
 @bp.before_request
@@ -58,12 +47,6 @@ def _real_ids():
     """An id in the path no table can hold is a page that does not exist (never a 500)."""
     if any(not 0 < value <= MAX_ID for value in (request.view_args or {}).values()):
         abort(404)
-
-
-@bp.errorhandler(RequestEntityTooLarge)
-def too_large(_error):
-    """A body past the limit: the limit named, nothing read or stored."""
-    return error_response(413, str(too_large_message()))
 
 
 @bp.app_template_global()
@@ -82,12 +65,6 @@ def claim_state_label(state) -> str:
 def milestone_state_label(state) -> str:
     """A milestone state's name in the user's language."""
     return str(MILESTONE_LABELS.get(state, state))
-
-
-@bp.app_template_global()
-def fen_yuan(fen: int | None) -> str:
-    """An amount in fen as yuan, with two decimals and thousands separators."""
-    return fen_to_yuan(fen or 0)
 
 
 def today():

@@ -18,15 +18,12 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from guild.access import public, signed_in
-from guild.errors import error_response
 from guild.extensions import db
 from guild.storage import storage
 from guild.transactions import begin_writing
@@ -40,26 +37,12 @@ from studios.services.access import (
     studio_role,
 )
 from studios.services.uploads import MIMETYPES, ascii_fallback
-from studios.web import attempt, found
+from studios.web import accept_uploads, attempt, found
 
 bp = Blueprint("courseware", __name__, url_prefix="/studios")
 UPLOAD_ENDPOINTS = frozenset({"courseware.upload", "courseware.new_version"})
-FORM_ALLOWANCE = 1024 * 1024  # the multipart framing and the form's text fields
+accept_uploads(bp, UPLOAD_ENDPOINTS)
 PER_PAGE = 20
-
-
-@bp.url_value_preprocessor
-def allow_large_uploads(endpoint: str | None, _values: dict | None) -> None:
-    """Raise the body limit for the upload routes only (runs before every before_request)."""
-    if endpoint in UPLOAD_ENDPOINTS and request.method == "POST":
-        limit = current_app.config["COURSEWARE_MAX_BYTES"] + FORM_ALLOWANCE
-        request.max_content_length = limit
-
-
-@bp.errorhandler(RequestEntityTooLarge)
-def too_large(_error):
-    """A body past the limit: the limit named, nothing read or stored."""
-    return error_response(413, str(courseware.too_large_message()))
 
 
 def approved_studio(studio_id: int):

@@ -22,7 +22,7 @@ from studios.services.access import (
     get_studio,
 )
 from studios.services.periods import PRESET_LABELS, Period, parse_period, today
-from studios.services.reports import ActivityReport, activity_report, activity_sentence, yuan
+from studios.services.reports import ActivityReport, activity_report, activity_sentence
 
 bp = Blueprint("studio_reports", __name__, url_prefix="/studios")
 PERIOD_ARGS = ("start", "end", "preset")
@@ -110,7 +110,6 @@ def _render(subject, kind: str, studio_ids: list[int], alliance_ids: list[int]):
         report=report,
         sentence=activity_sentence(report.total),
         charts=charts,
-        yuan=yuan,
         export_args={"start": period.start.isoformat(), "end": period.end.isoformat()},
         **context,
     )

@@ -2,13 +2,15 @@
 
 from collections.abc import Callable
 
-from flask import abort, flash, make_response
+from flask import Blueprint, abort, current_app, flash, make_response, request
 from flask_wtf import FlaskForm
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from guild.errors import DomainError, error_response
 from guild.extensions import db
 from guild.web import show_domain_error
 from studios.services.access import NotAllowed, NotFound
+from studios.services.courseware import too_large_message
 
 
 def attempt(call: Callable[[], object], form: FlaskForm | None = None) -> tuple[bool, object]:
@@ -42,3 +44,26 @@ def found(call: Callable[[], object]):
         abort(404)
     except NotAllowed as refusal:
         abort(make_response(error_response(403, str(refusal))))
+
+
+FORM_ALLOWANCE = 1024 * 1024  # the multipart framing and an upload form's text fields
+
+
+def accept_uploads(bp: Blueprint, endpoints: set[str], files: int = 1) -> None:
+    """Let the blueprint's upload routes take `files` courseware-sized files per request.
+
+    The site-wide MAX_CONTENT_LENGTH stays small; a POST to one of the endpoints may carry
+    up to COURSEWARE_MAX_BYTES × files plus the form. The limit is raised in a URL value
+    preprocessor, which runs before any before_request hook reads the form; a body past it
+    is refused with 413 and the limit named, before a byte of it is read.
+    """
+
+    @bp.url_value_preprocessor
+    def allow_large_uploads(endpoint: str | None, _values: dict | None) -> None:
+        if endpoint in endpoints and request.method == "POST":
+            per_file = current_app.config["COURSEWARE_MAX_BYTES"]
+            request.max_content_length = per_file * files + FORM_ALLOWANCE
+
+    @bp.errorhandler(RequestEntityTooLarge)
+    def too_large(_error):
+        return error_response(413, str(too_large_message()))

@@ -14,6 +14,7 @@ from guild.audit.models import AuditEntry
 from guild.audit.services import Actor
 from guild.errors import DomainError
 from guild.extensions import db
+from guild.money import fen_to_yuan
 from studios.publication_models import Achievement, AchievementPhoto
 from studios.search_models import SearchKind
 from studios.services.access import NotAllowed
@@ -23,7 +24,6 @@ from studios.services.achievements import (
     AchievementFields,
     add_achievement,
     delete_achievement,
-    fen_to_yuan,
     render_summary,
     update_achievement,
     yuan_to_fen,

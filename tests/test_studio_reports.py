@@ -5,10 +5,11 @@ from datetime import date
 import pytest
 
 from guild.errors import DomainError
+from guild.money import fen_to_yuan as yuan
 from studios.services.access import alliance_ids_with_children, approved_studio_ids_of_alliance
 from studios.services.challenge_counts import challenge_counts
 from studios.services.periods import Period, parse_period, preset_period
-from studios.services.reports import activity_report, activity_sentence, yuan
+from studios.services.reports import activity_report, activity_sentence
 from tests.report_scene import build_activity
 from tests.studio_scene import build_studios
 

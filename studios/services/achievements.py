@@ -94,11 +94,6 @@ def yuan_to_fen(value: str) -> int:
     return money.yuan_to_fen(value, "benefit_yuan", MAX_YUAN)
 
 
-def fen_to_yuan(fen: int) -> str:
-    """Integer fen as a yuan amount with two decimals and thousands separators."""
-    return money.fen_to_yuan(fen)
-
-
 def get_achievement(achievement_id: int, studio_id: int | None = None) -> Achievement:
     """The achievement (of the studio, when given); DomainError NO_ACHIEVEMENT otherwise."""
     found = db.session.get(Achievement, achievement_id) if 0 < achievement_id <= MAX_ID else None

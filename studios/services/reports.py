@@ -267,10 +267,3 @@ def activity_sentence(counts: Counts) -> str:
         claims=ngettext("%(num)d claim", "%(num)d claims", counts.claims),
         events=ngettext("%(num)d event", "%(num)d events", counts.events),
     )
-
-
-def yuan(fen: int) -> str:
-    """An amount in fen written in yuan with two decimals: 123456 → "1,234.56"."""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(int(fen)), 100)
-    return f"{sign}{whole:,}.{cents:02d}"

@@ -18,7 +18,6 @@ through GET /challenges/ (Flask's test client).
 import argparse
 import hashlib
 import random
-import statistics
 import sys
 import time
 from datetime import date, datetime, timedelta
@@ -28,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
 
+from _stats import ms_figures  # noqa: E402
 from studio_search import ACTIONS, ADJECTIVES, DEVICES, FIELDS, OBJECTS, completed  # noqa: E402
 
 CACHE = Path("/tmp/guild-bench-cache")
@@ -45,12 +45,6 @@ QUERIES = {
     "search": [{"q": "变压器"}, {"q": "焊接"}, {"q": "智能 巡检"}, {"q": "量子纠缠"}],
     "search+filter": [{"q": "检测", "field": "机械"}, {"q": "电缆", "status": "all"}],
 }
-
-
-def percentile(values: list[float], share: float) -> float:
-    """The value below which the share of the sorted values lies (nearest rank)."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
 def fingerprint(count: int) -> str:
@@ -274,23 +268,15 @@ def measure(app, rounds: int) -> None:
     report(service, page, app.config["SQLALCHEMY_DATABASE_URI"].split(":", 1)[0])
 
 
-def _figures(values: list[float]) -> str:
-    return (
-        f"p50 {statistics.median(values) * 1000:6.1f} ms"
-        f"  p95 {percentile(values, 0.95) * 1000:6.1f} ms"
-        f"  max {max(values) * 1000:6.1f} ms  ({len(values)} runs)"
-    )
-
-
 def report(service: dict[str, list[float]], page: list[float], engine: str) -> None:
     """Print the figures per kind of query and overall."""
     print(f"board service (page of 20 and its count), {engine}:")
     for group, values in service.items():
-        print(f"  {group:14} {_figures(values)}")
+        print(f"  {group:14} {ms_figures(values)}")
     every = [value for values in service.values() for value in values]
-    print(f"  {'all queries':14} {_figures(every)}")
+    print(f"  {'all queries':14} {ms_figures(every)}")
     print(f"board page GET /challenges/, {engine}:")
-    print(f"  {'all queries':14} {_figures(page)}")
+    print(f"  {'all queries':14} {ms_figures(page)}")
 
 
 def main() -> None:

@@ -342,11 +342,6 @@ def change_one_mark(contest_id: int, entry_id: int) -> None:
     db.session.commit()
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     add_size_arguments(parser)

@@ -26,8 +26,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from _server import scratch_env  # noqa: E402
+from _stats import percentile  # noqa: E402
 from _training_data import open_app  # noqa: E402
-from contest_data import add_size_arguments, change_one_mark, percentile, prepare  # noqa: E402
+from contest_data import add_size_arguments, change_one_mark, prepare  # noqa: E402
 
 
 def rss_mb() -> float:

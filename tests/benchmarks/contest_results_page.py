@@ -31,8 +31,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from _server import gunicorn, scratch_env  # noqa: E402
+from _stats import percentile  # noqa: E402
 from _training_data import open_app, session_cookies  # noqa: E402
-from contest_data import add_size_arguments, percentile, prepare  # noqa: E402
+from contest_data import add_size_arguments, prepare  # noqa: E402
 
 TOTAL = re.compile(r'fw-semibold">(\d+\.\d\d)<')
 CODE = re.compile(r"<code>([^<]+)</code>")

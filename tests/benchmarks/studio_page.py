@@ -21,14 +21,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+from _stats import percentile  # noqa: E402
 
 PATENTS, ACHIEVEMENTS, COURSEWARE, EVENTS = 400, 300, 300, 50
-
-
-def percentile(values: list[float], share: float) -> float:
-    """The value below which the share of the sorted values lies (nearest rank)."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
 def build(app, people) -> tuple[int, object]:

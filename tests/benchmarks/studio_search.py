@@ -18,7 +18,6 @@ client); p50/p95/max are reported per kind of query and overall.
 import argparse
 import hashlib
 import random
-import statistics
 import sys
 import time
 from datetime import date, timedelta
@@ -26,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+from _stats import ms_figures  # noqa: E402
 
 CACHE = Path("/tmp/guild-bench-cache")
 GENERATOR = "studio search generator 2"
@@ -158,12 +158,6 @@ PHRASES = (
     "适用于{field}行业{obj}的日常{act}",
     "结构简单、操作方便、成本低廉",
 )
-
-
-def percentile(values: list[float], share: float) -> float:
-    """The value below which the share of the sorted values lies (nearest rank)."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
 def fingerprint(items: int) -> str:
@@ -408,23 +402,15 @@ def measure(app, rounds: int) -> None:
     report(service, page, app.config["SQLALCHEMY_DATABASE_URI"].split(":", 1)[0])
 
 
-def _figures(values: list[float]) -> str:
-    return (
-        f"p50 {statistics.median(values) * 1000:6.1f} ms"
-        f"  p95 {percentile(values, 0.95) * 1000:6.1f} ms"
-        f"  max {max(values) * 1000:6.1f} ms  ({len(values)} runs)"
-    )
-
-
 def report(service: dict[str, list[float]], page: list[float], engine: str) -> None:
     """Print the figures per kind of query and overall."""
     print(f"search service, {engine}:")
     for group, values in service.items():
-        print(f"  {group:14} {_figures(values)}")
+        print(f"  {group:14} {ms_figures(values)}")
     every = [value for values in service.values() for value in values]
-    print(f"  {'all queries':14} {_figures(every)}")
+    print(f"  {'all queries':14} {ms_figures(every)}")
     print(f"search page GET /studios/search, {engine}:")
-    print(f"  {'all queries':14} {_figures(page)}")
+    print(f"  {'all queries':14} {ms_figures(page)}")
 
 
 def main() -> None:

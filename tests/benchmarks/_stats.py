@@ -1,0 +1,18 @@
+"""Figures the benchmarks print: percentiles and a p50/p95/max line of timings."""
+
+import statistics
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value below which the share of the sorted values lies (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def ms_figures(values: list[float]) -> str:
+    """Timings in seconds as "p50 … ms  p95 … ms  max … ms  (n runs)"."""
+    return (
+        f"p50 {statistics.median(values) * 1000:6.1f} ms"
+        f"  p95 {percentile(values, 0.95) * 1000:6.1f} ms"
+        f"  max {max(values) * 1000:6.1f} ms  ({len(values)} runs)"
+    )
