@@ -8,9 +8,10 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf import CSRFProtect
 from sqlalchemy import Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from guild.csrf import RememberingCSRFProtect
 
 # The largest id an integer primary key holds on every engine; larger ones are never found.
 MAX_ID = 2**31 - 1
@@ -33,7 +34,7 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
-csrf = CSRFProtect()
+csrf = RememberingCSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 

@@ -12,11 +12,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from psycopg.pq import TransactionStatus
 from sqlalchemy import Dialect
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import TypeEngine
 
 from guild.extensions import db
+
+_IDLE = TransactionStatus.IDLE
 
 
 @dataclass
@@ -150,6 +153,59 @@ def pipeline(cursor: Cursor) -> Iterator[None]:
         return
     with cursor.raw.connection.pipeline():
         yield
+
+
+class DriverTransaction:
+    """A transaction begun and ended on the driver, see `driver_transaction`."""
+
+    def __init__(self, cursor: Cursor | None) -> None:
+        self._cursor = cursor  # None: the session's transaction, left to the session
+
+    def begin(self) -> None:
+        """Queue BEGIN (inside a pipeline, before the transaction's first statement)."""
+        if self._cursor is not None:
+            self._cursor.raw.execute("BEGIN", prepare=False)
+
+    def commit(self) -> None:
+        """Queue COMMIT (inside the pipeline of the transaction's last statements)."""
+        if self._cursor is not None:
+            self._cursor.raw.execute("COMMIT", prepare=False)
+
+
+@contextmanager
+def driver_transaction(cursor: Cursor) -> Iterator[DriverTransaction]:
+    """On PostgreSQL, the session's transaction begun and ended by us on the driver.
+
+    psycopg sends BEGIN and COMMIT as round trips of their own; here they go in the
+    pipelines of the first and last statements, two round trips fewer. It holds only while
+    the session has sent nothing on its connection yet, and SQLAlchemy's commit then finds
+    the connection idle and sends nothing. A block left before its COMMIT ran (an error, a
+    refusal, a repeat) ends the transaction: rolled back after an error, else committed
+    (it only read). Elsewhere (SQLite, a transaction already under way) `begin` and
+    `commit` do nothing and the session commits as usual.
+    """
+    connection = cursor.raw.connection if cursor.dialect.name == "postgresql" else None
+    if connection is None or connection.info.transaction_status != _IDLE:
+        yield DriverTransaction(None)
+        return
+    connection.autocommit = True  # psycopg sends no BEGIN of its own
+    failed = False
+    try:
+        yield DriverTransaction(cursor)
+    except BaseException:
+        failed = True
+        raise
+    finally:
+        try:
+            if connection.info.transaction_status != _IDLE:
+                connection.rollback() if failed else connection.commit()
+        finally:  # never back to the pool in autocommit, whatever the end raised
+            connection.autocommit = False
+
+
+def conflict_error(cursor: Cursor) -> type[Exception]:
+    """The driver's exception for a broken unique (or other integrity) constraint."""
+    return cursor.dialect.loaded_dbapi.IntegrityError
 
 
 @contextmanager

@@ -2,7 +2,6 @@
 
 import json
 import time
-from collections import OrderedDict
 
 from flask import Flask, Request, Response, g, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
@@ -11,6 +10,7 @@ from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature
 
 from guild.errors import error_response
+from guild.remembered import Remembered
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -82,17 +82,14 @@ class PlainJSON:
 class SessionInterface(SecureCookieSessionInterface):
     """The signed-cookie session, Secure whenever the request came over HTTPS.
 
-    A phone sends the same cookie with every request until the session changes; checking
-    its signature each time costs as much as a small query. Cookies whose signature checked
-    out are remembered (a bounded number, with the time they were signed), so only their
-    age is checked again.
+    Cookies whose signature checked out are remembered (guild.remembered) with the time
+    they were signed, so only their age is checked again.
     """
 
     serializer = PlainJSON()
-    REMEMBERED = 4096
 
     def __init__(self) -> None:
-        self._verified: OrderedDict[str, tuple[str, float]] = OrderedDict()
+        self._verified: Remembered[tuple[str, float]] = Remembered()
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         value = request.cookies.get(self.get_cookie_name(app))
@@ -109,9 +106,7 @@ class SessionInterface(SecureCookieSessionInterface):
             data, signed = serializer.loads(value, max_age=int(max_age), return_timestamp=True)
         except BadSignature:
             return self.session_class()
-        self._verified[value] = (json.dumps(data), signed.timestamp())
-        if len(self._verified) > self.REMEMBERED:
-            self._verified.popitem(last=False)
+        self._verified.put(value, (json.dumps(data), signed.timestamp()))
         return self.session_class(data)
 
     def get_cookie_secure(self, app: Flask) -> bool:

@@ -315,3 +315,27 @@ def test_a_remembered_session_cookie_still_expires_and_a_tampered_one_is_refused
     later = time.time() + app.permanent_session_lifetime.total_seconds() + 60
     monkeypatch.setattr(time, "time", lambda: later)
     assert client.get("/account/profile").status_code == 302
+
+
+def test_a_remembered_csrf_token_still_expires_and_must_match_the_session(make_app, monkeypatch):
+    """A CSRF token whose signature checked out is remembered, yet it stops working once
+    it is older than WTF_CSRF_TIME_LIMIT, and in another session (another cookie) it fails."""
+    import re as regex
+
+    from guild import csrf
+
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    html = client.get("/").get_data(as_text=True)
+    token = regex.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    for _ in range(2):  # checked, then remembered
+        response = client.post("/language", data={"csrf_token": token, "language": "en"})
+        assert response.status_code == 302
+    stranger = app.test_client()
+    stranger.get("/")  # a session of its own, with its own token
+    response = stranger.post("/language", data={"csrf_token": token, "language": "en"})
+    assert response.status_code == 400
+    later = csrf.time.time() + app.config["WTF_CSRF_TIME_LIMIT"] + 5
+    monkeypatch.setattr(csrf.time, "time", lambda: later)
+    response = client.post("/language", data={"csrf_token": token, "language": "en"})
+    assert response.status_code == 400

@@ -251,3 +251,53 @@ def test_twenty_starts_of_the_same_daily_practice(ctx, people):
 
     assert sorted(db.session.scalars(select(Exposure.seen_count))) == [1] * 5
     assert db.session.scalars(select(Attempt.day)).all() == [D0]
+
+
+def test_every_way_out_of_an_answer_hands_back_a_normal_connection(ctx, people):
+    """On PostgreSQL an answer begins and commits its own transaction on the driver (in
+    autocommit); refused, repeated or recorded, the connection goes back to the pool out of
+    autocommit and idle, and what was refused wrote nothing."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the driver transaction is PostgreSQL's (set TEST_DATABASE_URL)")
+    from psycopg.pq import TransactionStatus
+
+    from guild.errors import DomainError
+
+    worker = people.make().id
+    trade = new_trade()
+    add_question(trade, TRUE_FALSE)
+    db.session.commit()
+    new_campaign([trade], daily_count=1, points_per_correct=10)
+    attempt = begin(worker, trade, Mode.DAILY, at())
+    (item,) = items_of(attempt.id)
+    position, question_id, attempt_id = item.position, item.question_id, attempt.id
+    response = right(item)
+    db.session.commit()
+
+    def connection_is_normal() -> None:
+        db.session.remove()
+        pooled = [db.engine.raw_connection() for _ in range(db.engine.pool.checkedin())]
+        for connection in pooled:
+            driver = connection.driver_connection
+            assert driver.autocommit is False
+            assert driver.info.transaction_status == TransactionStatus.IDLE
+            connection.close()
+
+    with pytest.raises(DomainError):  # someone else's attempt
+        answer_question(people.make().id, attempt_id, position, question_id, response, at())
+    db.session.rollback()
+    connection_is_normal()
+    with pytest.raises(DomainError):  # not the question at that position
+        answer_question(worker, attempt_id, position, question_id + 1, response, at())
+    db.session.rollback()
+    connection_is_normal()
+    assert count_rows(Answer) == 0
+    first = answer_question(worker, attempt_id, position, question_id, response, at(seconds=9))
+    db.session.commit()
+    connection_is_normal()
+    again = answer_question(worker, attempt_id, position, question_id, response, at(seconds=20))
+    db.session.commit()
+    connection_is_normal()
+    assert (first.repeated, again.repeated, again.answer.id) == (False, True, first.answer.id)
+    assert count_rows(Answer) == 1
+    assert db.session.get(Attempt, attempt_id).answered_count == 1

@@ -146,11 +146,12 @@ _READ = Statement(
 )
 _EXISTING = Statement(select(*[_ANSWERS.c[name] for name in _RECORDED]).where(_HERE))
 _ANSWER_COLUMNS = [column.name for column in _ANSWERS.c if column.name != "id"]
+# The unique constraint decides, not a lookup: a second answer at a position fails, and
+# with it (on PostgreSQL) the rest of its pipeline, the COMMIT included.
 _INSERT = Statement(
     lambda dialect: (
         insert_of(dialect, _ANSWERS)
         .values(placeholders(_ANSWERS, _ANSWER_COLUMNS))
-        .on_conflict_do_nothing()  # the unique constraint decides, not a lookup
         .returning(_ANSWERS.c.id)
     )
 )
@@ -192,11 +193,19 @@ def _split(row: tuple, *widths: int) -> list[tuple]:
     return parts
 
 
-def read(cursor: Cursor, user_id: int, attempt_id: int, position: int) -> Read | None:
-    """The worker's attempt (locked) with the question at a position; None when there is
-    no such attempt of theirs."""
-    values = {"attempt_id": attempt_id, "user_id": user_id, "position": position}
-    row = _READ.first(cursor, values)
+def read_later(
+    cursor: Cursor, user_id: int, attempt_id: int, position: int
+) -> Callable[[], Read | None]:
+    """Run the locking read of the worker's attempt with the question at a position; when
+    asked (after any pipeline it runs in), what it found, or None when the attempt is not
+    theirs."""
+    first = _READ.first_later(
+        cursor, {"attempt_id": attempt_id, "user_id": user_id, "position": position}
+    )
+    return lambda: _found(first(), attempt_id, position)
+
+
+def _found(row: tuple | None, attempt_id: int, position: int) -> Read | None:
     if row is None:
         return None
     sitting, placed, shown, rules, recorded, place = _split(
@@ -229,13 +238,14 @@ def existing(cursor: Cursor, attempt_id: int, position: int) -> Recorded | None:
     return _recorded(attempt_id, position, row)
 
 
-def insert(cursor: Cursor, values: dict) -> Callable[[], int | None]:
-    """INSERT the answer unless one exists at its position; its id when asked (else None).
+def insert(cursor: Cursor, values: dict) -> Callable[[], int]:
+    """INSERT the answer; its id when asked, once any pipeline it runs in has been sent.
 
-    Ask once any pipeline it runs in has been sent.
+    An answer already recorded at its position raises the driver's integrity error
+    (`guild.fastsql.conflict_error`), on PostgreSQL when the pipeline is sent.
     """
     first = _INSERT.first_later(cursor, values)
-    return lambda: (row := first()) and row[0]
+    return lambda: first()[0]
 
 
 def count(cursor: Cursor, sitting: Sitting, answer: Recorded, now: datetime) -> None:

@@ -29,7 +29,14 @@ from competitions.training.services.answer_path import Placed, Recorded, Shown, 
 from competitions.training.services.attempts import Clock, own_attempt
 from guild.errors import DomainError
 from guild.extensions import db
-from guild.fastsql import Cursor, pipeline, session_cursor
+from guild.fastsql import (
+    Cursor,
+    DriverTransaction,
+    conflict_error,
+    driver_transaction,
+    pipeline,
+    session_cursor,
+)
 from guild.i18n import translate
 from guild.transactions import begin_writing
 
@@ -103,19 +110,35 @@ def _answer(
     begin_writing()
     db.session.flush()  # the statements below run on the driver, past the session
     cursor = session_cursor()
-    found = answer_path.read(cursor, user_id, attempt_id, position)
-    if found is None or found.sitting.user_id != user_id:
-        raise DomainError(_l("That attempt was not found."), "not_found")
+    with driver_transaction(cursor) as transaction:
+        with pipeline(cursor):  # on PostgreSQL BEGIN and the read are one round trip
+            transaction.begin()
+            read = answer_path.read_later(cursor, user_id, attempt_id, position)
+        found = read()
+        if found is None or found.sitting.user_id != user_id:
+            raise DomainError(_l("That attempt was not found."), "not_found")
+        if found.sitting.mode.is_exam:
+            raise DomainError(_l("Exam answers are graded when the paper is submitted."))
+        item = _placed(found.item, question_id)
+        if found.recorded is not None:  # a repeat gets its answer back, even once refused anew
+            return Graded(found.recorded, found.version, item, repeated=True)
+        return _record(cursor, transaction, found, item, shown, clock)
+
+
+def _record(
+    cursor: Cursor,
+    transaction: DriverTransaction,
+    found: answer_path.Read,
+    item: Placed,
+    shown: list[str],
+    clock: Clock,
+) -> Graded:
+    """Grade a first answer at its position and write it with everything it moves."""
     sitting, version = found.sitting, found.version
-    if sitting.mode.is_exam:
-        raise DomainError(_l("Exam answers are graded when the paper is submitted."))
-    item = _placed(found.item, question_id)
-    if found.recorded is not None:  # a repeat gets its answer back, even once refused anew
-        return Graded(found.recorded, version, item, repeated=True)
     try:
         response = _acceptable(sitting, item, version, shown)
     except DomainError:  # a repeat gets its answer back even when it is refused anew
-        recorded = answer_path.existing(cursor, attempt_id, position)  # read afresh
+        recorded = answer_path.existing(cursor, sitting.id, item.position)  # read afresh
         if recorded is None:
             raise
         return Graded(recorded, version, item, repeated=True)
@@ -124,14 +147,16 @@ def _answer(
     finished = sitting.answered_count + 1 >= sitting.item_count
     perfect = finished and sitting.correct_count + answer.is_correct == sitting.item_count
     move = _plan_follow_up(sitting, version, answer, perfect, found.rules, found.place, clock)
-    with pipeline(cursor):  # one round trip on PostgreSQL: nothing below needs a reply
-        inserted = answer_path.insert(cursor, _answer_row(answer, sitting.user_id, clock.now))
-        answer_path.count(cursor, sitting, answer, clock.now)
-        _write_follow_up(cursor, sitting, answer, move, clock)
-    answer_id = inserted()
-    if answer_id is None:  # the unique constraint found the answer recorded meanwhile
-        raise AnsweredMeanwhile
-
+    db.session.flush()  # a reviewed mistake, before the COMMIT below
+    try:
+        with pipeline(cursor):  # one round trip on PostgreSQL: nothing below needs a reply
+            inserted = answer_path.insert(cursor, _answer_row(answer, sitting.user_id, clock.now))
+            answer_path.count(cursor, sitting, answer, clock.now)
+            _write_follow_up(cursor, sitting, answer, move, clock)
+            transaction.commit()
+        answer_id = inserted()
+    except conflict_error(cursor) as error:  # the answer was recorded meanwhile
+        raise AnsweredMeanwhile from error
     return Graded(replace(answer, id=answer_id), version, item, repeated=False)
 
 
