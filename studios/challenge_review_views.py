@@ -7,7 +7,7 @@ from guild.access import signed_in
 from guild.web import current_actor
 from studios.challenge_forms import AttachForm, ReviewForm
 from studios.challenge_views import (
-    _detail_page,
+    _act_on,
     _insider_challenge,
     _may,
     _poster_name,
@@ -61,13 +61,11 @@ def attach(challenge_id: int):
     form = AttachForm()
     data = form.file.data if form.validate_on_submit() else None
     upload = Upload(getattr(data, "stream", None), getattr(data, "filename", "") or "")
-    done, _result = attempt(
-        lambda: challenge_files.attach_file(current_actor(), challenge_id, upload)
+    return _act_on(
+        challenge_id,
+        lambda: challenge_files.attach_file(current_actor(), challenge_id, upload),
+        _("The file has been attached."),
     )
-    if not done:
-        return _detail_page(challenge_id, 400)
-    flash(_("The file has been attached."), "success")
-    return redirect(url_for("challenges.detail", challenge_id=challenge_id))
 
 
 @bp.route("/<int:challenge_id>/attachments/<int:file_id>/remove", methods=["POST"])
@@ -78,8 +76,8 @@ def remove_attachment(challenge_id: int, file_id: int):
     item = found(lambda: challenge_files.readable_file(_user(), file_id))
     if item.challenge_id != challenge_id:
         abort(404)
-    done, _result = attempt(lambda: challenge_files.remove_file(current_actor(), file_id))
-    if not done:
-        return _detail_page(challenge_id, 400)
-    flash(_("The file has been removed."), "success")
-    return redirect(url_for("challenges.detail", challenge_id=challenge_id))
+    return _act_on(
+        challenge_id,
+        lambda: challenge_files.remove_file(current_actor(), file_id),
+        _("The file has been removed."),
+    )

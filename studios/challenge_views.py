@@ -308,16 +308,26 @@ def _detail_page(challenge_id: int, status: int = 200):
     return render_template("studios/challenge_detail.html", **context), status
 
 
+def _act_on(challenge_id: int, action, done_message: str):
+    """Run a poster's action on the challenge: back to its page with the message, or the
+    page again with the refusal (400)."""
+    done, _result = attempt(action)
+    if not done:
+        return _detail_page(challenge_id, 400)
+    flash(done_message, "success")
+    return redirect(url_for("challenges.detail", challenge_id=challenge_id))
+
+
 @bp.route("/<int:challenge_id>/submit", methods=["POST"])
 @signed_in
 def submit(challenge_id: int):
     """The poster sends the challenge to its alliance's review."""
     _insider_challenge(challenge_id)
-    done, _result = attempt(lambda: challenges.submit_challenge(current_actor(), challenge_id))
-    if not done:
-        return _detail_page(challenge_id, 400)
-    flash(_("The challenge has been submitted for review."), "success")
-    return redirect(url_for("challenges.detail", challenge_id=challenge_id))
+    return _act_on(
+        challenge_id,
+        lambda: challenges.submit_challenge(current_actor(), challenge_id),
+        _("The challenge has been submitted for review."),
+    )
 
 
 @bp.route("/<int:challenge_id>/cancel", methods=["POST"])
@@ -325,11 +335,11 @@ def submit(challenge_id: int):
 def cancel(challenge_id: int):
     """The poster cancels the challenge before any winner is selected."""
     _insider_challenge(challenge_id)
-    done, _result = attempt(lambda: challenges.cancel_challenge(current_actor(), challenge_id))
-    if not done:
-        return _detail_page(challenge_id, 400)
-    flash(_("The challenge has been cancelled."), "success")
-    return redirect(url_for("challenges.detail", challenge_id=challenge_id))
+    return _act_on(
+        challenge_id,
+        lambda: challenges.cancel_challenge(current_actor(), challenge_id),
+        _("The challenge has been cancelled."),
+    )
 
 
 from studios import challenge_mine_views, challenge_review_views  # noqa: E402, F401  (routes on `bp`)
