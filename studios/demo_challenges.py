@@ -8,7 +8,7 @@ for claims, one is being delivered by the demo worker's studio, one finished wit
 published, and one waits for review.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -21,6 +21,7 @@ from guild.timeutil import utcnow
 from studios.challenge_models import Milestone
 from studios.models import Alliance, MemberRole, MemberStatus, Studio, StudioMember
 from studios.services import challenge_claims, challenge_delivery, challenges
+from studios.services.periods import today
 
 ALLIANCE = "杭州市"  # the city of the sub-alliance that reviews the demo's challenges
 POSTED = (  # title, problem, indicators, field, reward in yuan, winners, days to the deadline
@@ -89,7 +90,7 @@ def _claim(studio: Studio, challenge_id: int, plan: str):
 
 
 def _select(contact: Actor, claim_id: int, steps: int) -> None:
-    plan = [(f"第{n}阶段交付", date.today() + timedelta(days=30 * n)) for n in range(1, steps + 1)]
+    plan = [(f"第{n}阶段交付", today() + timedelta(days=30 * n)) for n in range(1, steps + 1)]
     challenge_claims.select_winner(contact, claim_id, plan)
 
 

@@ -3,6 +3,7 @@
 import os
 import threading
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,11 +12,19 @@ from werkzeug.serving import make_server
 
 from guild import create_app
 from guild.accounts.roles import Role
+from guild.config import Config
 from guild.extensions import db
+from guild.timeutil import local_day, utcnow
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 ARTIFACTS = Path(__file__).parent / "artifacts"
 PASSWORD = "Secret2024x"
+
+
+def union_today() -> date:
+    """Today in the union's time zone, as the app counts days (not the machine's date:
+    from 16:00 UTC on, Shanghai is already on the next day)."""
+    return local_day(utcnow(), Config.BABEL_DEFAULT_TIMEZONE)
 
 
 def test_config(database_url: str, tmp_path: Path, **overrides) -> dict:

@@ -3,7 +3,7 @@ challenge, the alliance admin opens it, a studio claims it with a file, the ente
 it with milestones, the studio reports them, the enterprise confirms each and accepts the
 delivery, and the result is published. Screenshots in tests/artifacts."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -21,7 +21,7 @@ from studios.challenge_models import (
     MilestoneState,
 )
 from studios.demo_activity import tiny_pdf
-from tests.conftest import CHROMIUM, LIVE_APPS, shot
+from tests.conftest import CHROMIUM, LIVE_APPS, shot, union_today
 from tests.studio_scene import CITY_NAME, STUDIO_NAMES, build_studios
 
 pytestmark = [
@@ -61,7 +61,7 @@ def _post(page, base: str, contact, alliance_name: str) -> int:
     page.fill("#problem", "用振动数据提前一周预测减速箱故障。")
     page.fill("#indicators", "准确率不低于90%，误报率低于5%")
     page.fill("#reward_yuan", "200000")
-    deadline = (date.today() + timedelta(days=30)).isoformat() + "T18:00"
+    deadline = (union_today() + timedelta(days=30)).isoformat() + "T18:00"
     page.fill("#deadline", deadline)
     page.fill("#winners_wanted", "1")
     _fits(page)
@@ -110,7 +110,7 @@ def _select(page, base: str, contact, challenge_id: int) -> None:
     page.locator(".claim-card a", has_text="Select as winner").first.click()
     for n, (title, days) in enumerate((("样机交付", 30), ("现场验证", 60))):
         page.fill(f"#milestones-{n}-title", title)
-        page.fill(f"#milestones-{n}-due_on", (date.today() + timedelta(days=days)).isoformat())
+        page.fill(f"#milestones-{n}-due_on", (union_today() + timedelta(days=days)).isoformat())
     _fits(page)
     shot(page, "74-challenge-select-375")
     page.locator("#select-form button[type=submit]").click()

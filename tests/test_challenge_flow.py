@@ -3,7 +3,7 @@ services: each action is tried by each part from each challenge state on a chall
 the services, and is allowed exactly where the rule book below says. Refusals change nothing.
 SQLite and PostgreSQL."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -24,6 +24,7 @@ from studios.challenge_models import (
 )
 from studios.services import challenge_claims, challenge_delivery, challenges
 from studios.services.challenge_flow import TRANSITIONS
+from tests.conftest import union_today
 from tests.studio_scene import build_studios
 
 C, K, M = ChallengeState, ClaimState, MilestoneState
@@ -116,7 +117,7 @@ def _attempt(action: str, who: Actor, challenge_id: int, claim_id: int, studios)
         "withdraw": lambda: challenge_claims.withdraw_claim(who, claim_id),
         "shortlist": lambda: challenge_claims.shortlist_claim(who, claim_id),
         "select": lambda: challenge_claims.select_winner(
-            who, claim_id, [("交付", date.today() + timedelta(days=9))]
+            who, claim_id, [("交付", union_today() + timedelta(days=9))]
         ),
         "report": lambda: challenge_delivery.report_milestone(who, milestone_id, "完成建模"),
         "confirm": lambda: challenge_delivery.confirm_milestone(who, milestone_id),
@@ -136,7 +137,7 @@ def _set(challenge_id: int, claim_id: int, state: ChallengeState, action: str) -
         db.session.execute(Milestone.__table__.delete().where(Milestone.claim_id == claim_id))
     else:
         milestone = milestone or Milestone(claim_id=claim_id, position=1, title="模型")
-        milestone.due_on, milestone.state = date.today(), MILESTONE_FOR.get(action, M.PENDING)
+        milestone.due_on, milestone.state = union_today(), MILESTONE_FOR.get(action, M.PENDING)
         db.session.add(milestone)
     db.session.commit()
 

@@ -29,6 +29,7 @@ from studios.services.challenge_counts import challenge_counts
 from studios.services.challenges import ChallengeFields
 from studios.services.members import answer_invitation, invite_member
 from studios.services.studios import StudioFields, apply_for_studio, decide_studio
+from tests.conftest import union_today
 from tests.studio_scene import build_studios
 from tests.test_training_concurrency import run_together
 
@@ -96,7 +97,10 @@ def test_the_whole_story_from_post_to_result(app, board):
             actor(scene.leaders[1]), challenge.id, scene.studio_ids[1], proposal
         )
         challenge_claims.shortlist_claim(actor(contact), first.id)
-        due = [("模型", date.today() + timedelta(days=30)), ("验证", date.today() + timedelta(60))]
+        due = [
+            ("模型", union_today() + timedelta(days=30)),
+            ("验证", union_today() + timedelta(60)),
+        ]
         challenge_claims.select_winner(actor(contact), first.id, due)
         assert challenge.state is ChallengeState.SELECTED  # one winner wanted: claiming closes
         assert second.state is ClaimState.NOT_SELECTED and bells(scene.leaders[1]) == 1
@@ -117,7 +121,7 @@ def test_the_whole_story_from_post_to_result(app, board):
         kinds = set(db.session.scalars(select(Notification.kind)))
         assert {"challenge.opened", "challenge.selected", "challenge.passed"} <= kinds
         # The studios' activity reports count the claims and the delivery.
-        today, ids = date.today(), scene.studio_ids
+        today, ids = union_today(), scene.studio_ids
         counts = challenge_counts(ids, today - timedelta(days=1), today + timedelta(days=1))
         assert counts == {
             ids[0]: {"claims": 1, "delivered": 1},
@@ -145,7 +149,7 @@ def test_simultaneous_selections_never_exceed_the_winners_wanted(app, board, peo
 
         def choose(index: int) -> str:
             begin_writing()  # as a POST request does, before reading the acting user
-            due = [("交付", date.today() + timedelta(days=10))]
+            due = [("交付", union_today() + timedelta(days=10))]
             try:
                 challenge_claims.select_winner(actor(contact), claims[index], due)
                 db.session.commit()
@@ -255,7 +259,7 @@ def test_bad_input_is_refused_and_changes_nothing(app, board):
         )
         challenge_claims.withdraw_claim(actor(scene.leaders[0]), claim.id)
         db.session.commit()
-        due = [("交付", date.today() + timedelta(days=10))]
+        due = [("交付", union_today() + timedelta(days=10))]
         refused(
             lambda: challenge_claims.select_winner(actor(contact), claim.id, due),
             "This cannot be done to a claim that is withdrawn.",

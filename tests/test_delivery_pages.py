@@ -23,6 +23,7 @@ from studios.challenge_models import (
 )
 from studios.services.achievements import AchievementFields, add_achievement
 from studios.services.challenge_claims import Proposal, claim_challenge
+from tests.conftest import union_today
 from tests.studio_scene import STUDIO_NAMES
 from tests.test_challenges import _more_studios
 from tests.test_claim_pages import (
@@ -55,7 +56,7 @@ def board(app, people):
 
 
 def due(days: int) -> str:
-    return (date.today() + timedelta(days=days)).isoformat()
+    return (union_today() + timedelta(days=days)).isoformat()
 
 
 def milestones(*rows: tuple[str, str]) -> dict:
@@ -250,7 +251,7 @@ def test_selection_refusals_change_nothing(app, client, board):
     cases = [
         (second, PLAN, "This cannot be done to a claim that is withdrawn."),
         (first, {}, "Set 1 to 12 milestones for the winner."),
-        (first, milestones(("样机", (date.today() - DAY).isoformat())),
+        (first, milestones(("样机", (union_today() - DAY).isoformat())),
          "Each milestone is due today or later."),
         (first, milestones(("晚", due(60)), ("早", due(30))),
          "List the milestones in the order they are due."),
@@ -340,7 +341,7 @@ def test_overdue_milestones_are_flagged(app, client, board):
     first, steps = _selected(app, client, scene, contact, challenge_id, plan)
     assert "Overdue" not in text_of(client.get(f"/challenges/{challenge_id}"))
     with app.app_context():
-        past = date.today() - timedelta(days=3)
+        past = union_today() - timedelta(days=3)
         db.session.execute(update(Milestone).where(Milestone.id == steps[0]).values(due_on=past))
         db.session.commit()
     page = text_of(client.get(f"/challenges/{challenge_id}"))

@@ -26,6 +26,7 @@ from studios.services.patents import (
     update_patent,
 )
 from studios.services.search import search
+from tests.conftest import union_today
 from tests.studio_scene import build_studios
 from tests.test_training_concurrency import run_together
 
@@ -173,9 +174,9 @@ def test_a_member_adds_a_patent_with_its_history_audit_and_index(scene):
         ({"application_number": "202310123456.5"}, "application_number"),
         ({"title": "  "}, "title"),
         ({"title": "长" * 201}, "title"),
-        ({"filed_on": date.today() + timedelta(days=2)}, "filed_on"),
+        ({"filed_on": union_today() + timedelta(days=2)}, "filed_on"),
         ({"granted_on": date(2023, 2, 1)}, "granted_on"),  # before filing
-        ({"granted_on": date.today() + timedelta(days=2)}, "granted_on"),
+        ({"granted_on": union_today() + timedelta(days=2)}, "granted_on"),
         ({"member_ids": [], "other_inventors": []}, "member_ids"),
         ({"other_inventors": ["名" * 31]}, "other_inventors"),
         ({"abstract": "字" * 5001}, "abstract"),
@@ -260,7 +261,7 @@ def test_status_changes_make_a_dated_history(scene):
         change_status(actor(member), studio_id, patent.id, PatentStatus.PENDING, date(2023, 5, 1))
     with pytest.raises(DomainError):
         change_status(
-            actor(member), studio_id, patent.id, PatentStatus.IN_FORCE, date.today() + timedelta(1)
+            actor(member), studio_id, patent.id, PatentStatus.IN_FORCE, union_today() + timedelta(1)
         )
     change_status(
         actor(member), studio_id, patent.id, PatentStatus.IN_FORCE, date(2024, 2, 2), "授权"

@@ -17,7 +17,7 @@ from studios.models import (
     StudioMember,
 )
 from studios.publication_models import Achievement, Courseware, CoursewareKind, Patent, PatentType
-from tests.conftest import login
+from tests.conftest import login, union_today
 from tests.studio_scene import CITY_NAME, PENDING_NAME, STUDIO_NAMES, build_studios
 
 SCRIPT = "<script>alert(1)</script>"
@@ -146,7 +146,7 @@ def test_only_the_alliances_admins_approve(client, scene, app, who):
         ({"name": ""}, "This field is required"),
         ({"name": "x" * 81}, "between 2 and 80"),
         ({"name": STUDIO_NAMES[0]}, "already exists"),
-        ({"founded_on": (date.today() + timedelta(days=3)).isoformat()}, "future"),
+        ({"founded_on": (union_today() + timedelta(days=3)).isoformat()}, "future"),
         ({"founded_on": "yesterday"}, "Not a valid date"),
         ({"level": "galactic"}, "Not a valid choice"),
         ({"alliance_id": "999999"}, "Not a valid choice"),

@@ -45,6 +45,7 @@ from studios.services.studios import (
     update_studio,
     withdraw_application,
 )
+from tests.conftest import union_today
 from tests.studio_scene import PENDING_NAME, STUDIO_NAMES, build_studios
 
 
@@ -155,7 +156,7 @@ def test_only_that_alliances_admins_decide(app, scene):
     [
         ({"name": ""}, "2 to 80"),
         ({"name": "x" * 81}, "2 to 80"),
-        ({"founded_on": date.today() + timedelta(days=2)}, "future"),
+        ({"founded_on": union_today() + timedelta(days=2)}, "future"),
         ({"founded_on": None}, "founding date"),
         ({"level": "galactic"}, "level"),
         ({"leader_honours": ["x" * 41]}, "40 characters"),

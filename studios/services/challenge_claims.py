@@ -16,7 +16,7 @@ from guild.audit.labels import label_actions
 from guild.audit.services import Actor, record
 from guild.errors import DomainError
 from guild.extensions import MAX_ID, db
-from guild.timeutil import utcnow
+from guild.timeutil import local_day, utcnow
 from guild.transactions import begin_writing
 from studios.challenge_models import (
     Challenge,
@@ -36,6 +36,7 @@ from studios.services.challenges import (
     poster_users,
 )
 from studios.services.notifications import notify
+from studios.services.periods import time_zone
 
 LIVE = (ClaimState.ACTIVE, ClaimState.SHORTLISTED)
 MAX_MILESTONES, MAX_MILESTONE_TITLE = 12, 120
@@ -181,7 +182,7 @@ def select_winner(
 ) -> ChallengeClaim:
     """The poster selects a winner with its milestones; the last one wanted closes claiming."""
     now = now or utcnow()
-    plan = _milestones(milestones, now.date())
+    plan = _milestones(milestones, local_day(now, time_zone()))  # the union's day, not UTC's
     claim, challenge = _claim_move(actor, "select", claim_id, ClaimState.SELECTED, now)
     db.session.add_all(
         Milestone(claim_id=claim.id, position=n, title=title, due_on=due_on)

@@ -28,6 +28,7 @@ from studios.publication_models import CoursewareVersion as Version
 from studios.search_models import SearchKind
 from studios.services import search
 from studios.services.access import NotFound, require_studio_member
+from studios.services.periods import today
 from studios.services.uploads import EXTENSIONS, safe_filename, sniff_kind
 
 AREA = "courseware"
@@ -169,7 +170,7 @@ def upload_courseware(
     db.session.add_all(CoursewareTrade(courseware_id=item.id, trade_id=t) for t in fields.trade_ids)
     db.session.flush()
     search.index_item(
-        SearchKind.COURSEWARE, item.id, studio_id, item.title, item.description, utcnow().date()
+        SearchKind.COURSEWARE, item.id, studio_id, item.title, item.description, today()
     )
     after = {"title": item.title, "trade_ids": fields.trade_ids, **_snapshot(version)}
     record(actor, "courseware.upload", item, None, after)

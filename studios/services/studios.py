@@ -32,6 +32,7 @@ from studios.services.access import (
     require_studio_member,
 )
 from studios.services.alliances import user_by_phone
+from studios.services.periods import today
 
 NAME_MIN, NAME_MAX = 2, 80
 CITY_MAX, INDUSTRY_MAX, DESCRIPTION_MAX, NOTE_MAX = 20, 40, 5000, 200
@@ -146,7 +147,7 @@ def apply_for_studio(
         raise NotAllowed(_l("Sign in to apply."))
     begin_writing()
     alliance = get_alliance(alliance_id)
-    fields = checked_fields(fields, utcnow().date())
+    fields = checked_fields(fields, today())
     leader = user_by_phone(leader_phone, "leader_phone") if leader_phone.strip() else actor.user
     _check_name_free(fields.name)
     studio = Studio(
@@ -234,7 +235,7 @@ def update_studio(actor: Actor, studio_id: int, fields: StudioFields) -> Studio:
     """The leader edits the studio's details; the search index follows."""
     begin_writing()
     studio = require_studio_member(actor, studio_id, leader_only=True)
-    fields = checked_fields(fields, utcnow().date())
+    fields = checked_fields(fields, today())
     _check_name_free(fields.name, studio.id)
     before = _snapshot(studio)
     studio.name, studio.city, studio.industry = fields.name, fields.city, fields.industry
