@@ -78,6 +78,12 @@ def _init_extensions(app: Flask) -> None:
     init_login(app)
 
 
+# SQLite copies the WAL back into the database every this many pages (about 40 MB), not
+# every 1,000: an answer writes 11 pages, most of them the same hot ones (standings, counts,
+# tallies), which a longer WAL copies back once instead of ten times.
+WAL_CHECKPOINT_PAGES = 10_000
+
+
 def _make_sqlite_transactional(engine, synchronous: str) -> None:
     """WAL, foreign keys, and real transactions on SQLite.
 
@@ -96,7 +102,10 @@ def _make_sqlite_transactional(engine, synchronous: str) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
-        cursor.execute("PRAGMA mmap_size=268435456")  # reads from the page cache, no read()s
+        # No mmap: after another connection's commit SQLite drops its whole mapping at the
+        # next read and maps the file again, which cost each request 30 µs more than reading
+        # its pages with pread (measured with two workers writing).
+        cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

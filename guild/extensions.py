@@ -2,6 +2,7 @@
 
 from enum import StrEnum
 
+from flask import current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -31,9 +32,18 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class GuildLoginManager(LoginManager):
+    """Flask-Login's manager, minus the hash of the client's address and browser that it
+    makes on every request before it looks whether session protection is on (it is off)."""
+
+    def _session_protection_failed(self) -> bool:
+        mode = current_app.config.get("SESSION_PROTECTION", self.session_protection)
+        return bool(mode) and super()._session_protection_failed()
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-login_manager = LoginManager()
+login_manager = GuildLoginManager()
 csrf = RememberingCSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

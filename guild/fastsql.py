@@ -10,6 +10,7 @@ Nothing is flushed first: run these only where no pending ORM change matters.
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from psycopg.pq import TransactionStatus
@@ -32,30 +33,49 @@ class Prepared:
     defaults: dict[str, Any]  # values bound in the statement itself (literals)
     binds: tuple[tuple[str, Callable], ...]  # parameters whose values the type converts
     columns: tuple[TypeEngine, ...]  # the types of the columns it returns
-    results: tuple[Callable | None, ...] | None = None  # their conversions, once rows came
+    # (position, conversion) of the returned columns that need one, once rows came
+    conversions: tuple[tuple[int, Callable], ...] | None = None
+
+    def __post_init__(self) -> None:
+        # In C, not a Python loop: an upsert of many rows has a hundred parameters.
+        self._in_order = _getter(self.names) if self.names is not None else None
 
     def parameters(self, values: Mapping[str, Any]) -> tuple | dict:
         """The driver's parameters for named values (plus the statement's own literals)."""
-        merged = {**self.defaults, **values}
-        for name, process in self.binds:
-            merged[name] = process(merged[name])
-        if self.names is None:
-            return merged
-        return tuple(merged[name] for name in self.names)
+        if self.defaults or self.binds:
+            values = {**self.defaults, **values}
+            for name, process in self.binds:
+                values[name] = process(values[name])
+        if self._in_order is None:
+            return values
+        return self._in_order(values)
 
     def row(self, cursor: Any, raw: tuple | None) -> tuple | None:
         """A row fetched from the cursor, each column converted as its type would."""
-        if self.results is None:  # some conversions depend on the driver's column type
-            self.results = tuple(
+        if self.conversions is None:  # some conversions depend on the driver's column type
+            processors = (
                 kind.result_processor(self.dialect, described[1])
                 for kind, described in zip(self.columns, cursor.description, strict=True)
             )
-        if raw is None or not any(self.results):
+            self.conversions = tuple(
+                (position, process)
+                for position, process in enumerate(processors)
+                if process is not None
+            )
+        if raw is None or not self.conversions:
             return raw
-        return tuple(
-            process(value) if process else value
-            for process, value in zip(self.results, raw, strict=True)
-        )
+        row = list(raw)
+        for position, process in self.conversions:
+            row[position] = process(row[position])
+        return tuple(row)
+
+
+def _getter(names: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple]:
+    """A function taking the named values out of a mapping as a tuple, in order."""
+    if len(names) == 1:
+        only = names[0]
+        return lambda values: (values[only],)
+    return itemgetter(*names) if names else lambda _values: ()
 
 
 def _prepare(statement: Executable, dialect: Dialect) -> Prepared:

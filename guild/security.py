@@ -133,6 +133,7 @@ def page_csrf_token() -> str:
     return signed
 
 
+# The bodies Werkzeug parses into request.form; any other body has an empty form.
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 

@@ -1,6 +1,7 @@
 """INSERT … ON CONFLICT for SQLite and PostgreSQL, which spell it the same way in SQLAlchemy."""
 
 from functools import cache
+from operator import itemgetter
 
 from sqlalchemy import Table, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
@@ -52,12 +53,19 @@ def _counter_upsert(
     return Statement(build)
 
 
+@cache
+def _parameter_names(columns: tuple[str, ...], count: int) -> tuple[tuple[str, ...], ...]:
+    """The parameter names of each row of a `count`-row upsert: "name_i" for row i."""
+    return tuple(tuple(f"{name}_{index}" for name in columns) for index in range(count))
+
+
 def _merged(rows: list[dict], keys: list[str], counters: list[str]) -> list[dict]:
     """Rows with the same keys made one (counters summed, the last row's other values),
     sorted by their keys: one statement may not update a row twice."""
+    key_of = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
     merged: dict[tuple, dict] = {}
     for row in rows:
-        key = tuple(row[name] for name in keys)
+        key = key_of(row)
         if key in merged:
             sums = {name: merged[key][name] + row[name] for name in counters}
             merged[key] = {**row, **sums}
@@ -86,7 +94,10 @@ def add_to_counters(
     for start in range(0, len(rows), ROWS_PER_STATEMENT):
         chunk = rows[start : start + ROWS_PER_STATEMENT]
         statement = _counter_upsert(table, tuple(keys), tuple(counters), tuple(replace), len(chunk))
+        names = _parameter_names(columns, len(chunk))
         values = {
-            f"{name}_{index}": row[name] for index, row in enumerate(chunk) for name in columns
+            parameter: row[name]
+            for row, parameters in zip(chunk, names, strict=True)
+            for name, parameter in zip(columns, parameters, strict=True)
         }
         statement.execute(cursor, values)

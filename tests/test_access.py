@@ -4,10 +4,12 @@ import pytest
 
 from guild.access import AccessRule, rule_for
 from guild.accounts.roles import Role
-from tests.conftest import login
+from tests.conftest import login, union_today
 
 PUBLIC = AccessRule(login=False)
 SIGNED_IN = AccessRule(login=True)
+# Signed in, checked by the view's own read of the claimed session (the answer API)
+SIGNED_IN_BY_READ = AccessRule(login=True, checked_by_read=True)
 
 
 def roles(*names: Role) -> AccessRule:
@@ -56,7 +58,7 @@ EXPECTED_RULES = {
     "attempts.question": SIGNED_IN,
     "attempts.submit": SIGNED_IN,
     "attempts.result": SIGNED_IN,
-    "training_api.answer": SIGNED_IN,
+    "training_api.answer": SIGNED_IN_BY_READ,
     "blueprints.index": roles(Role.ORGANISER, Role.ADMIN),
     "blueprints.create": roles(Role.ORGANISER, Role.ADMIN),
     "blueprints.edit": roles(Role.ORGANISER, Role.ADMIN),
@@ -283,7 +285,7 @@ def _sample_values(app, people) -> dict[str, int]:
 def _challenge_samples(scene, contact) -> dict[str, int]:
     """A challenge posted, opened, claimed (with a file) and its winner selected."""
     import io
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from guild.accounts.models import User
     from guild.audit.services import Actor
@@ -308,7 +310,7 @@ def _challenge_samples(scene, contact) -> dict[str, int]:
     claim = challenge_claims.claim_challenge(leader, challenge.id, scene.studio_ids[0], proposal)
     pdf = Upload(io.BytesIO(b"%PDF-1.7\n%%EOF\n"), "方案.pdf")
     attached = challenge_files.attach_file(leader, challenge.id, pdf, claim_id=claim.id)
-    due = [("模型", date.today() + timedelta(days=20))]
+    due = [("模型", union_today() + timedelta(days=20))]
     challenge_claims.select_winner(actor(contact), claim.id, due)
     db.session.commit()
     milestone = db.session.scalar(db.select(Milestone.id).where(Milestone.claim_id == claim.id))
@@ -396,7 +398,7 @@ def _contest_samples(app, people, trade_id: int) -> dict[str, int]:
 
 def _training_samples(app, user_id: int, trade_id: int) -> dict[str, int]:
     """An attempt of another worker, an exam blueprint and a campaign on the sample trade."""
-    from datetime import date, datetime
+    from datetime import datetime
 
     from competitions.campaigns.services.campaigns import CampaignFields, save_campaign
     from competitions.questions.types import QuestionType
@@ -412,7 +414,7 @@ def _training_samples(app, user_id: int, trade_id: int) -> dict[str, int]:
         trade = db.session.get(Trade, trade_id)
         part = Part(QuestionType.TRUE_FALSE, 0, 1, 100)
         blueprint = save_blueprint(Actor(None), None, trade, "模拟", 30, [part])
-        today = date.today()
+        today = union_today()
         fields = CampaignFields("练兵", "", today, today, (trade_id,))
         campaign = save_campaign(Actor(None), None, fields)
         clock = Clock(datetime.now(), today)

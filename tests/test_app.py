@@ -47,12 +47,15 @@ def test_a_test_mapping_replaces_the_environment(monkeypatch, make_app):
 
 
 def test_sqlite_runs_in_wal_with_foreign_keys(make_app, database_url):
-    """The embedded database uses WAL and enforces foreign keys."""
+    """The embedded database uses WAL, enforces foreign keys, reads pages without mmap and
+    checkpoints every 10,000 WAL pages (guild/__init__.py says why)."""
     if not database_url.startswith("sqlite"):
         pytest.skip("SQLite pragmas are checked on the SQLite run")
     with make_app().app_context():
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert db.session.execute(text("PRAGMA mmap_size")).scalar() == 0
+        assert db.session.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 10_000
 
 
 def test_foreign_keys_are_enforced(make_app):

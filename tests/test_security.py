@@ -339,3 +339,22 @@ def test_a_remembered_csrf_token_still_expires_and_must_match_the_session(make_a
     monkeypatch.setattr(csrf.time, "time", lambda: later)
     response = client.post("/language", data={"csrf_token": token, "language": "en"})
     assert response.status_code == 400
+
+
+def test_a_json_body_carries_its_csrf_token_in_the_header(make_app):
+    """A JSON request is checked by its X-CSRFToken header: a token inside the JSON is no
+    form field and does not count, and no token at all is refused."""
+    import re as regex
+
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    html = client.get("/").get_data(as_text=True)
+    token = regex.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    expired = "表单已过期"
+    for refused in (
+        client.post("/language", json={"csrf_token": token, "language": "en"}),
+        client.post("/language", json={"language": "en"}),
+    ):
+        assert refused.status_code == 400 and expired in refused.get_data(as_text=True)
+    passed = client.post("/language", json={"language": "en"}, headers={"X-CSRFToken": token})
+    assert expired not in passed.get_data(as_text=True) and passed.status_code != 400

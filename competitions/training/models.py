@@ -161,10 +161,13 @@ class Answer(db.Model):
 
     __tablename__ = "answers"
     __table_args__ = (
+        # One answer per attempt question; a worker's answers are found through their
+        # attempts (attempt_id leads this index).
         UniqueConstraint("attempt_id", "position"),
-        # A worker's accuracy by chapter (the dashboard) and a question's attempts (item
-        # statistics) must not scan every answer.
-        Index("ix_answers_user_id", "user_id"),
+        # A question's attempts (item statistics) must not scan every answer. Every index
+        # here is written by every answer, the hottest insert, so user_id and version_id have
+        # none: deleting a user or a version would scan answers, and the product does neither
+        # (it deactivates workers and keeps every version).
         Index("ix_answers_question_id", "question_id"),
     )
 
@@ -173,7 +176,7 @@ class Answer(db.Model):
     position: Mapped[int]
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
-    version_id: Mapped[int] = mapped_column(ForeignKey("question_versions.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("question_versions.id"))
     response: Mapped[list[str]] = mapped_column(JSON, default=list)
     score: Mapped[float] = mapped_column(default=0.0)  # 0 to 1, partial credit in between
     is_correct: Mapped[bool] = mapped_column(default=False)

@@ -1,11 +1,12 @@
 """Flask-Login wiring: a lean signed-in identity, revocable server-side by a session version."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from flask import Flask, current_app
+from flask import Flask, current_app, session
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import bindparam, select
+from sqlalchemy import ColumnElement, Exists, bindparam, literal, select
 
 from guild.accounts.models import User, UserRole, UserSession
 from guild.accounts.roles import Role
@@ -38,15 +39,37 @@ class SessionUser(UserMixin):
         return role in self.role_set
 
 
+def live_session(
+    user_id: ColumnElement[int], token: ColumnElement[str], now: ColumnElement[datetime]
+) -> Exists:
+    """SQL: the user's session `token` is still open (not signed out, not expired) and the
+    user is active. The one definition of being signed in, for every query that checks it."""
+    return (
+        select(literal(1))
+        .select_from(UserSession)
+        .join(User, User.id == UserSession.user_id)
+        .where(
+            UserSession.token == token,
+            UserSession.user_id == user_id,
+            UserSession.expires_at > now,
+            User.is_active.is_(True),
+        )
+        .correlate(None)
+        .exists()
+    )
+
+
+_USER_ID = bindparam("user_id", type_=User.id.type)
 SESSION_USER_QUERY = Statement(
     select(User.id, User.real_name, User.locale, User.enterprise_id, UserRole.role)
-    .join(UserSession, UserSession.user_id == User.id)
     .outerjoin(UserRole, UserRole.user_id == User.id)
     .where(
-        UserSession.token == bindparam("token"),
-        UserSession.user_id == bindparam("user_id"),
-        UserSession.expires_at > bindparam("now"),
-        User.is_active.is_(True),
+        User.id == _USER_ID,
+        live_session(
+            _USER_ID,
+            bindparam("token", type_=UserSession.token.type),
+            bindparam("now", type_=UserSession.expires_at.type),
+        ),
     )
 )
 
@@ -63,12 +86,28 @@ def _session_rows(user_id: int, token: str) -> list[tuple]:
         return SESSION_USER_QUERY.all(cursor, values)
 
 
-def load_session_user(session_id: str) -> SessionUser | None:
-    """The active user of a live session "user_id:token"; an ended or expired one finds no one."""
+def parse_session_id(session_id: str) -> tuple[int, str] | None:
+    """The user id and token of a session id "user_id:token", None when it is malformed."""
     user_id, _, token = session_id.partition(":")
     if not user_id.isascii() or not user_id.isdigit() or int(user_id) > MAX_ID or not token:
         return None
-    rows = _session_rows(int(user_id), token[:64])
+    return int(user_id), token[:64]
+
+
+def claimed_identity() -> tuple[int, str] | None:
+    """The user id and token this request's session cookie claims, not yet checked against
+    the sessions table (see `live_session`); None when it claims no one."""
+    session_id = session.get("_user_id")
+    return parse_session_id(session_id) if isinstance(session_id, str) else None
+
+
+def load_session_user(session_id: str) -> SessionUser | None:
+    """The active user of a live session "user_id:token"; an ended or expired one finds no one."""
+    parsed = parse_session_id(session_id)
+    if parsed is None:
+        return None
+    user_id, token = parsed
+    rows = _session_rows(user_id, token)
     if not rows:
         return None
     first = rows[0]

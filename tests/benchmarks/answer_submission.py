@@ -282,7 +282,7 @@ def main() -> None:
     parser.add_argument("--database", help="SQLAlchemy URL of an empty database (default: SQLite)")
     parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds")
-    parser.add_argument("--workers", type=int, default=4000, help="workers, one attempt each")
+    parser.add_argument("--workers", type=int, default=6000, help="workers, one attempt each")
     parser.add_argument("--trades", type=int, default=4, help="trades of the campaign")
     parser.add_argument("--mode", choices=["daily", "random"], default="daily")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="then profile N")

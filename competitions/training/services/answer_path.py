@@ -19,6 +19,8 @@ from competitions.campaigns.services.standings import PointsRules
 from competitions.questions.models import QuestionVersion
 from competitions.questions.types import QuestionType
 from competitions.training.models import Answer, Attempt, AttemptItem, ChapterProgress, Mode
+from guild.accounts.models import UserSession
+from guild.accounts.session import live_session
 from guild.fastsql import Cursor, Statement
 from guild.upsert import insert_of, placeholders
 
@@ -104,46 +106,57 @@ _MINE = and_(_ATTEMPTS.c.id == _ATTEMPT_ID, _ATTEMPTS.c.user_id == _USER_ID)
 # the rest of the read may be older (PostgreSQL reads them as of the statement's start),
 # which is harmless for the question and rules (they do not change) and caught by the
 # unique constraint for an answer recorded meanwhile.
-_LOCKED_ATTEMPT = select(*_SITTING).where(_MINE).with_for_update().cte("locked_attempt")
-_SITTING_NOW = _LOCKED_ATTEMPT.c
 _STANDINGS = Standing.__table__
-_LOCKED_PLACE = (
-    select(*[_STANDINGS.c[name] for name in ("trade_id", *_PLACE)])
-    .where(
-        _STANDINGS.c.campaign_id == select(_SITTING_NOW.campaign_id).scalar_subquery(),
-        _STANDINGS.c.user_id == _USER_ID,
-        or_(
-            _STANDINGS.c.trade_id == WHOLE_CAMPAIGN,
-            _STANDINGS.c.trade_id == select(_SITTING_NOW.trade_id).scalar_subquery(),
-        ),
-    )
-    .order_by(_STANDINGS.c.trade_id)  # the whole-campaign row first, as everywhere
-    .with_for_update()
-    .cte("locked_place")
-)
-_WHOLE, _TRADE = _LOCKED_PLACE.alias("whole_place"), _LOCKED_PLACE.alias("trade_place")
-_READ = Statement(
-    select(
-        *[_SITTING_NOW[column.name] for column in _SITTING],
-        *[_ITEMS.c[name] for name in _PLACED],
-        *[_VERSIONS.c[name] for name in _SHOWN],
-        *[_CAMPAIGNS.c[name] for name in _RULES],
-        *[_ANSWERS.c[name] for name in _RECORDED],
-        *[_WHOLE.c[name] for name in _PLACE],
-        _TRADE.c.points,
-        _TRADE.c.seconds,
-    ).select_from(
-        _LOCKED_ATTEMPT.outerjoin(
-            _ITEMS,
-            and_(_ITEMS.c.attempt_id == _SITTING_NOW.id, _ITEMS.c.position == _POSITION),
+_TOKEN = bindparam("token", type_=UserSession.token.type)
+_NOW = bindparam("now", type_=UserSession.expires_at.type)
+
+
+def _read_statement(signed_in: bool) -> Statement:
+    """The joined locking read; `signed_in` also requires the worker's claimed session to
+    be live, or the attempt is not found (the API's sign-in check, see guild.access)."""
+    mine = and_(_MINE, live_session(_USER_ID, _TOKEN, _NOW)) if signed_in else _MINE
+    locked_attempt = select(*_SITTING).where(mine).with_for_update().cte("locked_attempt")
+    sitting_now = locked_attempt.c
+    locked_place = (
+        select(*[_STANDINGS.c[name] for name in ("trade_id", *_PLACE)])
+        .where(
+            _STANDINGS.c.campaign_id == select(sitting_now.campaign_id).scalar_subquery(),
+            _STANDINGS.c.user_id == _USER_ID,
+            or_(
+                _STANDINGS.c.trade_id == WHOLE_CAMPAIGN,
+                _STANDINGS.c.trade_id == select(sitting_now.trade_id).scalar_subquery(),
+            ),
         )
-        .outerjoin(_VERSIONS, _VERSIONS.c.id == _ITEMS.c.version_id)
-        .outerjoin(_CAMPAIGNS, _CAMPAIGNS.c.id == _SITTING_NOW.campaign_id)
-        .outerjoin(_ANSWERS, _HERE)
-        .outerjoin(_WHOLE, _WHOLE.c.trade_id == WHOLE_CAMPAIGN)
-        .outerjoin(_TRADE, _TRADE.c.trade_id == _SITTING_NOW.trade_id)
+        .order_by(_STANDINGS.c.trade_id)  # the whole-campaign row first, as everywhere
+        .with_for_update()
+        .cte("locked_place")
     )
-)
+    whole, trade = locked_place.alias("whole_place"), locked_place.alias("trade_place")
+    return Statement(
+        select(
+            *[sitting_now[column.name] for column in _SITTING],
+            *[_ITEMS.c[name] for name in _PLACED],
+            *[_VERSIONS.c[name] for name in _SHOWN],
+            *[_CAMPAIGNS.c[name] for name in _RULES],
+            *[_ANSWERS.c[name] for name in _RECORDED],
+            *[whole.c[name] for name in _PLACE],
+            trade.c.points,
+            trade.c.seconds,
+        ).select_from(
+            locked_attempt.outerjoin(
+                _ITEMS,
+                and_(_ITEMS.c.attempt_id == sitting_now.id, _ITEMS.c.position == _POSITION),
+            )
+            .outerjoin(_VERSIONS, _VERSIONS.c.id == _ITEMS.c.version_id)
+            .outerjoin(_CAMPAIGNS, _CAMPAIGNS.c.id == sitting_now.campaign_id)
+            .outerjoin(_ANSWERS, _HERE)
+            .outerjoin(whole, whole.c.trade_id == WHOLE_CAMPAIGN)
+            .outerjoin(trade, trade.c.trade_id == sitting_now.trade_id)
+        )
+    )
+
+
+_READ, _READ_SIGNED_IN = _read_statement(False), _read_statement(True)
 _EXISTING = Statement(select(*[_ANSWERS.c[name] for name in _RECORDED]).where(_HERE))
 _ANSWER_COLUMNS = [column.name for column in _ANSWERS.c if column.name != "id"]
 # The unique constraint decides, not a lookup: a second answer at a position fails, and
@@ -194,14 +207,21 @@ def _split(row: tuple, *widths: int) -> list[tuple]:
 
 
 def read_later(
-    cursor: Cursor, user_id: int, attempt_id: int, position: int
+    cursor: Cursor,
+    user_id: int,
+    attempt_id: int,
+    position: int,
+    session: tuple[str, datetime] | None = None,
 ) -> Callable[[], Read | None]:
     """Run the locking read of the worker's attempt with the question at a position; when
     asked (after any pipeline it runs in), what it found, or None when the attempt is not
-    theirs."""
-    first = _READ.first_later(
-        cursor, {"attempt_id": attempt_id, "user_id": user_id, "position": position}
-    )
+    theirs. With a `session` (token, now), None too unless that session of theirs is live."""
+    values = {"attempt_id": attempt_id, "user_id": user_id, "position": position}
+    if session is None:
+        first = _READ.first_later(cursor, values)
+    else:
+        token, now = session
+        first = _READ_SIGNED_IN.first_later(cursor, {**values, "token": token, "now": now})
     return lambda: _found(first(), attempt_id, position)
 
 

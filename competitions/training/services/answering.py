@@ -85,18 +85,22 @@ def answer_question(
     question_id: int | None,
     shown: list[str],
     clock: Clock,
+    session_token: str | None = None,
 ) -> Graded:
     """Grade a practice answer and record it once, with its mistakes and standings.
 
+    With a `session_token`, the attempt is found only while that session of the worker is
+    live (the API checks sign-in in this read, see guild.access.signed_in_checked_by_read).
     Where another request recorded the answer while this one waited for the attempt's lock
     (PostgreSQL reads the rest of the row as of the statement's start), this request's
     writes are rolled back and it reads again, getting the first answer back as a repeat.
     """
+    session = None if session_token is None else (session_token, clock.now)
     try:
-        return _answer(user_id, attempt_id, position, question_id, shown, clock)
+        return _answer(user_id, attempt_id, position, question_id, shown, clock, session)
     except AnsweredMeanwhile:
         db.session.rollback()
-        return _answer(user_id, attempt_id, position, question_id, shown, clock)
+        return _answer(user_id, attempt_id, position, question_id, shown, clock, session)
 
 
 def _answer(
@@ -106,6 +110,7 @@ def _answer(
     question_id: int | None,
     shown: list[str],
     clock: Clock,
+    session: tuple[str, datetime] | None,
 ) -> Graded:
     begin_writing()
     db.session.flush()  # the statements below run on the driver, past the session
@@ -113,7 +118,7 @@ def _answer(
     with driver_transaction(cursor) as transaction:
         with pipeline(cursor):  # on PostgreSQL BEGIN and the read are one round trip
             transaction.begin()
-            read = answer_path.read_later(cursor, user_id, attempt_id, position)
+            read = answer_path.read_later(cursor, user_id, attempt_id, position, session)
         found = read()
         if found is None or found.sitting.user_id != user_id:
             raise DomainError(_l("That attempt was not found."), "not_found")

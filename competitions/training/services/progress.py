@@ -75,7 +75,7 @@ def chapter_accuracy(user_id: int) -> list[ChapterAccuracy]:
         .select_from(Answer)
         .join(Attempt, Attempt.id == Answer.attempt_id)
         .join(QuestionVersion, QuestionVersion.id == Answer.version_id)
-        .where(Answer.user_id == user_id)
+        .where(Attempt.user_id == user_id)  # by the attempts' index, then each one's answers
         .group_by(Attempt.trade_id, QuestionVersion.chapter)
     )
     rows = [ChapterAccuracy(t, c or "", n, int(k or 0)) for t, c, n, k in db.session.execute(query)]
