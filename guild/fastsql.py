@@ -9,7 +9,7 @@ Nothing is flushed first: run these only where no pending ORM change matters.
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
@@ -35,10 +35,12 @@ class Prepared:
     columns: tuple[TypeEngine, ...]  # the types of the columns it returns
     # (position, conversion) of the returned columns that need one, once rows came
     conversions: tuple[tuple[int, Callable], ...] | None = None
+    # Positional values taken out in C, not a Python loop: an upsert of many rows has a
+    # hundred parameters. None for drivers taking named ones.
+    in_order: Callable[[Mapping[str, Any]], tuple] | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        # In C, not a Python loop: an upsert of many rows has a hundred parameters.
-        self._in_order = _getter(self.names) if self.names is not None else None
+        self.in_order = _getter(self.names) if self.names is not None else None
 
     def parameters(self, values: Mapping[str, Any]) -> tuple | dict:
         """The driver's parameters for named values (plus the statement's own literals)."""
@@ -46,9 +48,9 @@ class Prepared:
             values = {**self.defaults, **values}
             for name, process in self.binds:
                 values[name] = process(values[name])
-        if self._in_order is None:
+        if self.in_order is None:
             return values
-        return self._in_order(values)
+        return self.in_order(values)
 
     def row(self, cursor: Any, raw: tuple | None) -> tuple | None:
         """A row fetched from the cursor, each column converted as its type would."""
