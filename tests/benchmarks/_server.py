@@ -82,9 +82,21 @@ def gunicorn(
     pythonpath: str | None = None,
 ):
     """Serve the app with gunicorn sync workers; yield the base URL."""
+    with serving(env, workers, app, pythonpath) as (_process, base):
+        yield base
+
+
+@contextmanager
+def serving(
+    env: dict[str, str],
+    workers: int = 2,
+    app: str = DEFAULT_APP,
+    pythonpath: str | None = None,
+):
+    """Serve the app with gunicorn sync workers; yield the master process and base URL."""
     process, base = start_gunicorn(env, workers, app, pythonpath)
     try:
-        yield base
+        yield process, base
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -128,3 +140,34 @@ def signed_in_cookie(base: str, phone: str, password: str) -> str:
         if "/account/login" in response.geturl():  # sent to sign in: the login failed
             raise RuntimeError("could not sign in")
     return cookies
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU seconds the processes used so far (exited ones count 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / _TICKS
+
+
+def postgres_backends(database: str) -> list[int]:
+    """The PostgreSQL server processes serving connections to a database, from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, UnicodeDecodeError):
+            continue
+        # A backend's process title: "postgres: <cluster>: <user> <database> <client> …"
+        if title.startswith("postgres:") and f" {database} " in title:
+            found.append(int(entry.name))
+    return found

@@ -8,7 +8,10 @@ Every request answers a question not answered before: each worker has a fresh da
 practice in a running campaign (so the answer moves the standings, the per-points counts
 and the tallies, the realistic expensive path), and wrk walks a prepared list of
 (cookie, CSRF token, URL, body), each sent once. The bare endpoint is `POST /bench/insert`
-of tests/benchmarks/bench_app.py, served by the same gunicorn. `--profile N` then answers N
+of tests/benchmarks/bench_app.py, served by the same gunicorn. Each round also reports the
+CPU time per request of gunicorn's workers and (PostgreSQL) of the database's backends, read
+from /proc: the two endpoints share two cores with the database server, so the ratio follows
+the total CPU an answer costs. `--profile N` then answers N
 more questions in-process under cProfile and counts the SQL statements of each
 (PROFILE_SORT=tottime sorts the listing; PROFILE_DUMP=FILE keeps the profile for pstats).
 """
@@ -28,10 +31,19 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from _server import flask, gunicorn, scratch_env  # noqa: E402
+from _server import (  # noqa: E402
+    children,
+    cpu_seconds,
+    flask,
+    postgres_backends,
+    scratch_env,
+    serving,
+)
 from _training_data import (  # noqa: E402
     add_campaign,
     add_enterprises,
@@ -161,20 +173,49 @@ def _today(app):
     return local_day(utcnow(), app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
-def measure(env: dict[str, str], walk: Walk, args) -> dict[str, list[float]]:
-    """Alternate rounds: the bare insert, then the answers; requests/s of each."""
+class CpuMeter:
+    """CPU seconds used by gunicorn's workers and, on PostgreSQL, the database's backends."""
+
+    def __init__(self, master: int, database_url: str) -> None:
+        self.master = master
+        url = make_url(database_url)
+        self.database = url.database if url.get_backend_name() == "postgresql" else None
+
+    def pids(self) -> tuple[list[int], list[int]]:
+        backends = postgres_backends(self.database) if self.database else []
+        return children(self.master), backends
+
+    def used(self, pids: tuple[list[int], list[int]]) -> tuple[float, float]:
+        return cpu_seconds(pids[0]), cpu_seconds(pids[1])
+
+
+def measure(env: dict[str, str], walk: Walk, args) -> tuple[dict, dict]:
+    """Alternate rounds: the bare insert, then the answers; requests/s of each, and the CPU
+    milliseconds per request of the app's workers and of the database server."""
     folder = walk.path.parent
     scripts = {"bare": folder / "bare.lua", "answer": folder / "walk.lua"}
     scripts["bare"].write_text(BARE_LUA)
     scripts["answer"].write_text(WALK_LUA)
+    runs = {
+        "bare": lambda base: wrk(base + "/bench/insert", args.seconds, scripts["bare"])[0],
+        "answer": lambda base: walk.run(base, args.seconds, scripts["answer"]),
+    }
     figures: dict[str, list[float]] = {"bare": [], "answer": []}
-    with gunicorn(env, 2, app="bench_app:app", pythonpath=str(HERE)) as base:
+    cpu: dict[str, list[tuple[float, float]]] = {"bare": [], "answer": []}
+    with serving(env, 2, app="bench_app:app", pythonpath=str(HERE)) as (process, base):
         wrk(base + "/bench/insert", 1, scripts["bare"])  # warm up both workers
         walk.run(base, 1, scripts["answer"])
+        meter = CpuMeter(process.pid, env["DATABASE_URL"])
         for _ in range(args.rounds):
-            figures["bare"].append(wrk(base + "/bench/insert", args.seconds, scripts["bare"])[0])
-            figures["answer"].append(walk.run(base, args.seconds, scripts["answer"]))
-    return figures
+            for name, run in runs.items():
+                pids = meter.pids()
+                before = meter.used(pids)
+                rate = run(base)
+                after, requests = meter.used(pids), rate * args.seconds
+                figures[name].append(rate)
+                used = zip(after, before, strict=True)
+                cpu[name].append(tuple((end - start) / requests * 1e3 for end, start in used))
+    return figures, cpu
 
 
 def stored_answers(app) -> int:
@@ -190,16 +231,21 @@ def stored_answers(app) -> int:
         return count
 
 
-def report(figures: dict[str, list[float]], engine: str, args) -> None:
+def report(figures: dict[str, list[float]], cpu: dict, engine: str, args) -> None:
     bare, answer = figures["bare"], figures["answer"]
     ratios = [a / b for a, b in zip(answer, bare, strict=True)]
     print(f"gunicorn 2 sync workers, {' '.join(WRK)}, {args.rounds} rounds x {args.seconds}s,")
     print(f"{engine}, {args.mode} attempts in a running campaign")
-    print(f"{'endpoint':<34}{'req/s (median)':>16}{'ratio to bare':>16}")
-    print(f"{'bare INSERT + commit':<34}{statistics.median(bare):>16.0f}{1:>16.2f}")
+    print(f"{'endpoint':<30}{'req/s (median)':>15}{'ratio to bare':>15}{'CPU ms/request':>16}")
     label = "answer (fresh, " + args.mode + ")"
-    print(f"{label:<34}{statistics.median(answer):>16.0f}{statistics.median(ratios):>16.2f}")
+    for name, title, ratio in (("bare", "bare INSERT + commit", 1), ("answer", label, None)):
+        app_ms, database_ms = (statistics.median(column) for column in zip(*cpu[name], strict=True))
+        where = f"{app_ms:.2f} + {database_ms:.2f}" if engine == "PostgreSQL" else f"{app_ms:.2f}"
+        ratio = statistics.median(ratios) if ratio is None else ratio
+        print(f"{title:<30}{statistics.median(figures[name]):>15.0f}{ratio:>15.2f}{where:>16}")
     print("ratios by round: " + ", ".join(f"{ratio:.2f}" for ratio in ratios))
+    server = " + PostgreSQL's backends" if engine == "PostgreSQL" else ""
+    print(f"CPU ms/request: gunicorn's workers{server}, median of the rounds")
 
 
 def profile(context: dict, count: int, skip: int) -> None:
@@ -295,10 +341,10 @@ def main() -> None:
     path, total, context = prepare(env, args)
     walk = Walk(path, total)
     try:
-        figures = measure(env, walk, args)
+        figures, cpu = measure(env, walk, args)
     finally:
         shutil.rmtree(path.parent)  # the walk holds signed-in cookies
-    report(figures, engine, args)
+    report(figures, cpu, engine, args)
     stored = stored_answers(context["app"])
     print(f"answers sent {walk.sent}, stored {stored}, repeats {walk.repeats} (must be 0)")
     if args.profile:
