@@ -66,6 +66,8 @@ def test_an_answer_on_a_session_no_longer_live_is_refused(app, client, people, t
     response = client.post(url, json=body)
     assert response.status_code == 401 and response.is_json
     assert response.json["error"] == "请先登录"
+    malformed = client.post(url, json={"response": 7})  # refused as signed out, not as bad
+    assert malformed.status_code == 401 and malformed.json["error"] == "请先登录"
     assert _recorded(app) == (0, 0)
 
 

@@ -77,8 +77,8 @@ def _answer_signed_in(
 def answer(attempt_id: int, position: int):
     """Grade and record a practice answer; the key and explanation come back with the result."""
     payload = _payload()
-    if payload is None:
-        return error_response(400)
+    if payload is None:  # the claimed session is checked here only on this error path
+        return error_response(400 if current_user.is_authenticated else 401)
     question_id, response = payload
     try:
         graded = _answer_signed_in(attempt_id, position, question_id, response, clock())
