@@ -3,8 +3,9 @@
 from functools import cache
 
 from babel import Locale
+from babel.dates import get_timezone, get_timezone_name
 from flask import current_app, g, has_request_context, request
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "guild_lang"
@@ -56,3 +57,9 @@ def translate(message: str) -> str:
     if translations is None:
         translations = g._guild_translations = get_translations()
     return translations.ugettext(message)
+
+
+def time_zone_name() -> str:
+    """The union's time zone as people say it in this request's language ("中国时间")."""
+    zone = get_timezone(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return get_timezone_name(zone, locale=get_locale())

@@ -10,9 +10,10 @@ from markupsafe import escape
 
 from guild.accounts.names import mask_phone
 from guild.accounts.roles import Role
-from guild.i18n import LANGUAGE_NAMES, html_lang, translate
+from guild.i18n import LANGUAGE_NAMES, html_lang, time_zone_name, translate
 from guild.money import fen_to_yuan
 from guild.security import page_csrf_token
+from guild.text import file_size
 
 
 def request_gettext(message: str, **variables) -> str:
@@ -79,6 +80,8 @@ def install_templating(app: Flask) -> None:
     app.jinja_env.globals["_"] = request_gettext
     app.jinja_env.globals["csrf_token"] = page_csrf_token  # after CSRFProtect set its own
     app.add_template_filter(mask_phone, "mask_phone")
+    app.add_template_filter(file_size, "file_size")
     app.jinja_env.globals["yuan"] = fen_to_yuan  # every amount of money on every page
+    app.jinja_env.globals["time_zone_name"] = time_zone_name
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -279,7 +279,12 @@ def phone_page():
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
-        context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2)
+        context = browser.new_context(  # a Chinese worker's phone: its language and clock
+            viewport={"width": 375, "height": 740},
+            device_scale_factor=2,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+        )
         page = context.new_page()
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

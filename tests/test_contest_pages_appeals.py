@@ -125,6 +125,8 @@ def test_an_appeal_in_the_window_is_stored_and_audited(app, client, published):
     assert rows(app, AuditEntry, action="contest.appeal", object_id=str(appeal.id))
     page = text_of(client.get(url(published.contest_id, "entry/result")))
     assert "A1.2 评分与现场不符" in page and "Waiting for a ruling" in page
+    # No second form while this one waits: the page says why instead.
+    assert 'id="appeal-waiting"' in page and 'id="appeal"' not in page
     again = client.post(url(published.contest_id, "appeals/new"), data={"reason": "再申诉"})
     assert again.status_code == 400
     assert "Your entry already has an appeal waiting for its ruling." in text_of(again)

@@ -12,6 +12,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from guild.extensions import db
+from guild.text import file_size
 from studios.publication_models import Courseware, CoursewareVersion
 from tests.conftest import login
 from tests.courseware_files import GOOD_FILES, exe, zip_bomb, zip_with_entries
@@ -71,8 +72,15 @@ def test_a_member_uploads_and_everyone_sees_the_item(app, client, scene):
     detail = client.get(f"/studios/courseware/{item_id}").get_data(as_text=True)
     assert "安全规程课件" in detail
     assert f"/studios/courseware/{item_id}/versions/1/download" in detail
+    assert re.search(r"\d+ K?B<", detail) and "0.0 MB" not in detail  # a small file's size
     listing = client.get(f"/studios/{scene.studio_ids[0]}/courseware").get_data(as_text=True)
     assert "安全规程课件" in listing and "PDF" in listing
+
+
+def test_file_sizes_read_as_people_say_them():
+    sizes = (0, 1023, 1024, 1025, MB - 1, MB, 5 * MB + MB // 2)
+    expected = ["0 B", "1023 B", "1 KB", "2 KB", "1024 KB", "1.0 MB", "5.5 MB"]
+    assert [file_size(size) for size in sizes] == expected
 
 
 @pytest.mark.parametrize("kind", sorted(GOOD_FILES))

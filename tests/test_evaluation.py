@@ -226,6 +226,8 @@ def test_naming_closes_the_year_and_keeps_the_history(built):
             select(AuditEntry).where(AuditEntry.action == "evaluation.close")
         ).one()
         assert audit.after["named"] == 3
+        # The year is the row's key: the log names it like any other row, not by its repr.
+        assert (audit.object_type, audit.object_id) == ("EvaluationYear", "2026")
         history = years.history()
         assert list(history) == [2026]
         assert {(n.alliance_id, n.studio_id) for n in history[2026]} == marked

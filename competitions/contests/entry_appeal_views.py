@@ -39,14 +39,17 @@ def _result_page(contest: Contest, form: AppealForm, status: int = 200):
     except DomainError as error:
         result, refusal = None, str(error)
     aspects = {row[0]: row for row in pages.aspect_rows(contest.id)} if result else {}
+    appeals = appeal_service.own_appeals(contest.id, current_user.id)
     context = {
         "contest": contest,
         "result": result,
         "refusal": refusal,
         "aspects": aspects,
         "groups": {group.id: group.name for group in contest.groups},
-        "appeals": appeal_service.own_appeals(contest.id, current_user.id),
+        "appeals": appeals,
         "appeals_open": appeal_service.appeals_open(contest),
+        # One open appeal per entry: no form while one waits for its ruling.
+        "appeal_waiting": any(item.status is AppealStatus.OPEN for item in appeals),
         "form": form,
     }
     return render_template("competitions/contests/entry_result.html", **context), status

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import inspect
+from sqlalchemy.orm import InstanceState
 
 from guild.accounts.models import User
 from guild.audit.models import AuditEntry
@@ -25,13 +27,13 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
 ) -> AuditEntry:
-    """Add an audit row for an action on an object (a model with an id, or a name)."""
-    object_id = getattr(obj, "id", None)
+    """Add an audit row for an action on an object (a model row, or a name)."""
+    object_type, object_id = _identity(obj)
     entry = AuditEntry(
         actor_id=actor.user.id if actor.user else None,
         action=action,
-        object_type=type(obj).__name__ if object_id is not None else str(obj),
-        object_id=str(object_id) if object_id is not None else None,
+        object_type=object_type,
+        object_id=object_id,
         before=before,
         after=after,
         ip=actor.ip,
@@ -39,6 +41,19 @@ def record(
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def _identity(obj: object) -> tuple[str, str | None]:
+    """An audited object's type and id: a row by its class and primary key (whatever its
+    name, e.g. an evaluation year's year), anything else by its name alone."""
+    state = inspect(obj, raiseerr=False)
+    if not isinstance(state, InstanceState):
+        object_id = getattr(obj, "id", None)
+        return (str(obj), None) if object_id is None else (type(obj).__name__, str(object_id))
+    key = state.mapper.primary_key_from_instance(obj)
+    if any(part is None for part in key):  # not flushed yet: the type alone
+        return type(obj).__name__, None
+    return type(obj).__name__, "-".join(str(part) for part in key)
 
 
 @dataclass(frozen=True)

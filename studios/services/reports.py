@@ -15,7 +15,7 @@ Each kind is one grouped query over the studios' rows; item lists are limited on
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import ngettext, pgettext
 from sqlalchemy import func, select
 
 from guild.extensions import db
@@ -153,7 +153,7 @@ def activity_report(
     )
     counts = {studio_id: Counts(studio_id, names.get(studio_id, "")) for studio_id in studio_ids}
     _count_rows(counts, list(counts), period)
-    total = Counts(None, _("Total"))
+    total = Counts(None, pgettext("sum of a column", "Total"))
     for row in counts.values():
         total.add(row)
     report = ActivityReport(
