@@ -49,8 +49,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from guild.access import check_every_route_has_a_rule, enforce_access
     from guild.errors import register_error_handlers
+    from guild.security import refuse_json_on_form_pages
     from guild.templating import install_templating
 
+    app.before_request(refuse_json_on_form_pages)  # after the extensions' CSRF check
     app.before_request(enforce_access)
     app.before_request(begin_writing_on_unsafe_methods)
     register_error_handlers(app)

@@ -26,6 +26,7 @@ ERROR_TITLES = {
     404: _l("Page not found"),
     405: _l("Method not allowed"),
     413: _l("File too large"),
+    415: _l("Unsupported content"),
     429: _l("Too many attempts"),
     500: _l("Something went wrong"),
 }
@@ -37,6 +38,7 @@ ERROR_HINTS = {
     404: _l("The page you asked for does not exist or has been moved."),
     405: _l("This address does not accept that kind of request."),
     413: _l("The upload is larger than the site accepts."),
+    415: _l("This page takes a form, not another kind of content. Go back and send the form."),
     429: _l("Too many attempts in a short time. Wait a minute and try again."),
     500: _l("We have been told about the problem. Try again in a moment."),
 }

@@ -2,8 +2,10 @@
 
 import json
 import time
+from typing import Any
 
 from flask import Flask, Request, Response, g, request, session
+from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
@@ -149,8 +151,36 @@ def refuse_nul_characters():
     return None
 
 
+def refuse_json_on_form_pages():
+    """Refuse a JSON body sent to a page: pages take forms, only /api/ speaks JSON.
+
+    Flask-WTF would read a JSON body as the form, and a list, a number or non-text values
+    in it break every form and text check (and NULs in it would pass unseen). Runs after
+    the CSRF check, so a forged request is still refused as one.
+    """
+    unsafe = request.method in ("POST", "PUT", "PATCH", "DELETE")
+    if unsafe and request.is_json and not request.path.startswith("/api/"):
+        return error_response(415)
+    return None
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, where a body nested too deeply to parse is bad JSON (a 400), not a 500.
+
+    Werkzeug turns only ValueError into "bad request"; json raises RecursionError on a
+    body of, say, 100,000 nested brackets.
+    """
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
 def install_security(app: Flask) -> None:
     """Register the hooks; call before the extensions so they run after their cookies are set."""
+    app.json = BoundedJSONProvider(app)
     app.session_interface = SessionInterface()
     app.before_request(refuse_nul_characters)
     # after_request hooks run in reverse order of registration: these go first to run last.

@@ -253,7 +253,16 @@ def load_studio_demo(actor: Actor, accounts_by_role: dict[str, User]) -> None:
     db.session.flush()
 
 
-register_demo_loader(load_studio_demo)
+# The other studio demos find the studios by DEMO_STUDIO_NAMES (and import them from here).
+from studios.demo_activity import load_activity_demo  # noqa: E402
+from studios.demo_challenges import load_challenge_demo  # noqa: E402
+from studios.demo_publications import load_publication_demo  # noqa: E402
 
-# The other studio demo loaders run after this one: they find the studios by DEMO_STUDIO_NAMES.
-from studios import demo_activity, demo_challenges, demo_publications  # noqa: E402,F401
+
+@register_demo_loader
+def load_studios_demo(actor: Actor, accounts_by_role: dict[str, User]) -> None:
+    """The studios first, then their activity, challenges and publications, in that order
+    whatever order their modules were imported in."""
+    load_studio_demo(actor, accounts_by_role)
+    for load in (load_activity_demo, load_challenge_demo, load_publication_demo):
+        load(actor, accounts_by_role)

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from guild.accounts.models import User
 from guild.accounts.roles import Role
 from guild.audit.services import Actor
-from guild.demo import register_demo_loader
 from guild.extensions import db
 from guild.timeutil import utcnow
 from guild.trades.models import Trade
@@ -146,6 +145,3 @@ def load_activity_demo(actor: Actor, accounts_by_role: dict[str, User]) -> None:
     others = {k: v for k, v in accounts_by_role.items() if k != Role.ADMIN.value}
     _add_events(studios, others)
     db.session.flush()
-
-
-register_demo_loader(load_activity_demo)

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from guild.accounts.models import User
 from guild.accounts.roles import Role
 from guild.audit.services import Actor
-from guild.demo import register_demo_loader
 from guild.extensions import db
 from guild.timeutil import utcnow
 from studios.challenge_models import Milestone
@@ -104,6 +103,3 @@ def _deliver(contact: Actor, claim_id: int) -> None:
     comments = "除霜能耗下降36%，达到验收指标。"
     verdict = challenge_delivery.Verdict(True, 5, comments, ("冷链专家 陈工",), "120000")
     challenge_delivery.accept_delivery(contact, claim_id, verdict)
-
-
-register_demo_loader(load_challenge_demo)

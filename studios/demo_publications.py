@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from guild.accounts.models import User
 from guild.audit.services import Actor
-from guild.demo import register_demo_loader
 from guild.extensions import db
 from studios.models import Decision, MemberStatus, Studio, StudioMember
 from studios.publication_models import PatentStatus, PatentType
@@ -143,6 +142,3 @@ def load_publication_demo(actor: Actor, accounts_by_role: dict[str, User]) -> No
         _add_patents(lead, studio, number)
         _add_achievements(lead, studio, number)
     db.session.flush()
-
-
-register_demo_loader(load_publication_demo)

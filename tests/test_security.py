@@ -242,6 +242,38 @@ def test_nul_characters_are_refused_before_the_database(client, people):
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize(
+    "body",
+    ["[1, 2]", "1", '"x"', "null", '{"name": 1, "code": ["6-01"]}', '{"name": "电\\u0000工"}'],
+    ids=["list", "number", "string", "null", "non-text values", "NUL"],
+)
+def test_a_json_body_to_a_page_is_refused_and_changes_nothing(client, as_role, body):
+    """Pages take forms: any JSON body gets 415 with a message, never a form crash."""
+    from guild.trades.models import Trade
+
+    as_role(Role.ADMIN)
+    with client.application.app_context():
+        before = db.session.scalar(db.select(db.func.count()).select_from(Trade))
+    headers = {"Content-Type": "application/json"}
+    response = client.post("/trades/new", data=body, headers=headers)
+    assert response.status_code == 415
+    assert "表单" in response.get_data(as_text=True)
+    for path in ("/account/login", "/account/profile", "/language"):
+        assert client.post(path, data=body, headers=headers).status_code == 415, path
+    with client.application.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Trade)) == before
+
+
+def test_json_nested_too_deeply_is_a_bad_request(client, people):
+    """100,000 nested brackets: 400 from the JSON API (not a RecursionError), 415 on a page."""
+    deep = "[" * 100_000 + "]" * 100_000
+    headers = {"Content-Type": "application/json"}
+    login(client, people.make(real_name="李四"))
+    reply = client.post("/api/training/attempts/1/1/answer", data=deep, headers=headers)
+    assert reply.status_code == 400 and reply.is_json
+    assert client.post("/account/profile", data=deep, headers=headers).status_code == 415
+
+
 def test_line_breaks_in_next_never_reach_a_header(client, people):
     """A CR/LF in next is ignored, not echoed into Location."""
     response = client.post("/language", data={"language": "en", "next": "/a\r\nSet-Cookie: x=1"})

@@ -585,3 +585,11 @@ def test_messages_work_with_and_without_an_app():
     with app.test_request_context():
         report = parse_spreadsheet(csv_file([row(answer="Z")]), "b.csv")
     assert report.errors == [Problem(2, "the answer must be among the options AB")]
+
+
+@pytest.mark.parametrize("column", ["stem", "a", "explanation", "chapter", "tags"])
+def test_a_nul_character_in_any_cell_refuses_the_row(column):
+    """PostgreSQL cannot store a NUL: the preview refuses the row, so confirming stores nothing."""
+    cells = {"stem": "安全电压是多少？", "a": "36V"} | {column: "36\x00V"}
+    (problem,) = errors_of(csv_file([row(**cells)]))
+    assert problem.where == 2 and "NUL" in problem.message

@@ -53,6 +53,10 @@ def _text_problems(question: QuestionData) -> list[str]:
         found.append(str(_l("the levels must be among L5 L4 L3 L2 L1")))
     if any(not tag or len(tag) > MAX_TAG for tag in question.tags):
         found.append(str(_l("a tag is empty or too long")))
+    texts = (question.stem, question.explanation, question.chapter, *question.options)
+    if any("\x00" in text for text in (*texts, *question.answer, *question.tags)):
+        # A file can carry one; PostgreSQL cannot store it, and no question needs it.
+        found.append(str(_l("the text holds a NUL character, which is not allowed")))
     return found
 
 
