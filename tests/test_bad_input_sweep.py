@@ -29,6 +29,15 @@ from tests.bad_input.sending import _fire, _follow_ups, _shots, _signed_in, _sig
 from tests.bad_input.snapshot import Snapshot, Store, _build
 from tests.conftest import login
 
+# Limits no sweep reaches: a 429 would stop it reaching the sign-in and sign-up views. Not
+# RATELIMIT_ENABLED=False: the limiter is one object for every app, and once disabled it
+# stays disabled for the rest of the run (init_app keeps its current setting as default).
+NO_LIMITS = {
+    "LOGIN_LIMIT_PER_ACCOUNT": "1000000 per minute",
+    "LOGIN_LIMIT_PER_IP": "1000000 per minute",
+    "REGISTER_LIMIT_PER_IP": "1000000 per minute",
+}
+
 
 @pytest.fixture(scope="module")
 def snapshot(database_url, tmp_path_factory):
@@ -36,7 +45,7 @@ def snapshot(database_url, tmp_path_factory):
     folder = tmp_path_factory.mktemp("sweep")
     store = Store(database_url, folder)
     try:
-        app = create_app(conftest.test_config(store.base_url, folder, RATELIMIT_ENABLED=False))
+        app = create_app(conftest.test_config(store.base_url, folder, **NO_LIMITS))
         with app.app_context():
             db.create_all()
         try:
@@ -57,8 +66,7 @@ def sweep_app(snapshot, tmp_path):
     PostgreSQL run a third of a second a test, for a copy that is dropped anyway."""
     url = snapshot.store.clone(tmp_path)
     shutil.copytree(snapshot.uploads, tmp_path / "uploads")
-    # No rate limits: a 429 would stop the sweep reaching the sign-in and sign-up views.
-    config = conftest.test_config(url, tmp_path, PROPAGATE_EXCEPTIONS=True, RATELIMIT_ENABLED=False)
+    config = conftest.test_config(url, tmp_path, PROPAGATE_EXCEPTIONS=True, **NO_LIMITS)
     app = create_app(config)
     yield app
     with app.app_context():
