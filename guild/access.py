@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from guild.accounts.roles import Role
 from guild.accounts.session import claimed_identity
+from guild.errors import is_api_request
 
 View = TypeVar("View", bound=Callable)
 
@@ -84,7 +85,7 @@ def enforce_access():
     if rule.allows(current_user):
         return None
     if not current_user.is_authenticated:
-        if request.path.startswith("/api/"):
+        if is_api_request():
             abort(401)
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     abort(403)

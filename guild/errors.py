@@ -44,11 +44,16 @@ ERROR_HINTS = {
 }
 
 
+def is_api_request() -> bool:
+    """True for the JSON API's paths (/api/…), which answer in JSON rather than pages."""
+    return request.path.startswith("/api/")
+
+
 def error_response(code: int, message: str | None = None):
     """Render an error as JSON for /api/ paths, as a page otherwise."""
     title = str(ERROR_TITLES.get(code, ERROR_TITLES[500]))
     hint = message or str(ERROR_HINTS.get(code, ERROR_HINTS[500]))
-    if request.path.startswith("/api/"):
+    if is_api_request():
         return jsonify(error=title, message=hint, status=code), code
     return render_template("errors/error.html", code=code, title=title, hint=hint), code
 

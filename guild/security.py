@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature
 
-from guild.errors import error_response
+from guild.errors import error_response, is_api_request
 from guild.remembered import Remembered
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -159,7 +159,7 @@ def refuse_json_on_form_pages():
     the CSRF check, so a forged request is still refused as one.
     """
     unsafe = request.method in ("POST", "PUT", "PATCH", "DELETE")
-    if unsafe and request.is_json and not request.path.startswith("/api/"):
+    if unsafe and request.is_json and not is_api_request():
         return error_response(415)
     return None
 

@@ -48,8 +48,7 @@ def _result_page(contest: Contest, form: AppealForm, status: int = 200):
         "groups": {group.id: group.name for group in contest.groups},
         "appeals": appeals,
         "appeals_open": appeal_service.appeals_open(contest),
-        # One open appeal per entry: no form while one waits for its ruling.
-        "appeal_waiting": any(item.status is AppealStatus.OPEN for item in appeals),
+        "appeal_waiting": appeal_service.waiting_for_ruling(appeals),
         "form": form,
     }
     return render_template("competitions/contests/entry_result.html", **context), status

@@ -48,8 +48,7 @@ def _identity(obj: object) -> tuple[str, str | None]:
     name, e.g. an evaluation year's year), anything else by its name alone."""
     state = inspect(obj, raiseerr=False)
     if not isinstance(state, InstanceState):
-        object_id = getattr(obj, "id", None)
-        return (str(obj), None) if object_id is None else (type(obj).__name__, str(object_id))
+        return str(obj), None
     key = state.mapper.primary_key_from_instance(obj)
     if any(part is None for part in key):  # not flushed yet: the type alone
         return type(obj).__name__, None

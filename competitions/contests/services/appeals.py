@@ -217,6 +217,11 @@ def appeals_of(contest_id: int) -> list[Appeal]:
     return list(db.session.scalars(query.order_by(is_open.desc(), Appeal.filed_at, Appeal.id)))
 
 
+def waiting_for_ruling(appeals: list[Appeal]) -> bool:
+    """True when one of an entry's appeals is still open: no other may be filed meanwhile."""
+    return any(appeal.status is AppealStatus.OPEN for appeal in appeals)
+
+
 def own_appeals(contest_id: int, user_id: int) -> list[Appeal]:
     """The appeals of the user's entry in the contest, newest first."""
     entry_ids = db.select(EntryMember.entry_id).where(
