@@ -70,6 +70,9 @@ def _template_context() -> dict:
         "language_names": LANGUAGE_NAMES,
         "Role": Role,
         "current_path": request.full_path.rstrip("?"),
+        # Flask-WTF 1.3 puts its own csrf_token (signed anew on every page) in each
+        # template's context, where it would shadow the global below.
+        "csrf_token": page_csrf_token,
     }
 
 

@@ -315,8 +315,11 @@ def test_page_csrf_token_is_reused_within_the_hour_and_then_renewed(make_app, mo
         return regex.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
     first = token()
+    # Seconds later, when a token signed anew would carry a different timestamp.
+    soon = security.time.time() + 5
+    monkeypatch.setattr(security.time, "time", lambda: soon)
     assert token() == first
-    later = security.time.time() + security.RESIGN_CSRF_AFTER + 5
+    later = soon + security.RESIGN_CSRF_AFTER
     monkeypatch.setattr(security.time, "time", lambda: later)
     renewed = token()
     assert renewed != first
