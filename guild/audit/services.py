@@ -1,8 +1,10 @@
 """Recording and reading audit entries."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import format_datetime
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import inspect
 from sqlalchemy.orm import InstanceState
@@ -103,9 +105,18 @@ def changes(entry: AuditEntry) -> list[tuple[str, str, str]]:
     return [(key, _display(before.get(key)), _display(after.get(key))) for key in keys]
 
 
+# A moment as services record it: ISO text of a naive UTC datetime (the storage rule).
+_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?")
+
+
 def _display(value: object) -> str:
     if value is None:
         return "—"
     if isinstance(value, list):
         return ", ".join(str(item) for item in value) or "—"
+    if isinstance(value, str) and _MOMENT.fullmatch(value):
+        try:
+            return format_datetime(datetime.fromisoformat(value), "short")  # local time
+        except ValueError:  # shaped like a moment but none (a title "2026-13-01 25:00")
+            pass
     return str(value)
