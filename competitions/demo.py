@@ -245,5 +245,11 @@ def _response(version: QuestionVersion, item: AttemptItem, right: bool) -> list[
     return [version.answer[0]] if right else ["不知道"]
 
 
-register_demo_loader(load_training_demo)
-import competitions.contests.demo  # noqa: E402,F401  (registers the contest demo after this one)
+@register_demo_loader
+def load_competitions_demo(actor: Actor, accounts_by_role: dict[str, User]) -> None:
+    """Training first, then the contests, whose entrants are training's workers: in that
+    order whatever order their modules were imported in."""
+    from competitions.contests.demo import load_contest_demo  # it imports this module
+
+    load_training_demo(actor, accounts_by_role)
+    load_contest_demo(actor, accounts_by_role)

@@ -253,16 +253,15 @@ def load_studio_demo(actor: Actor, accounts_by_role: dict[str, User]) -> None:
     db.session.flush()
 
 
-# The other studio demos find the studios by DEMO_STUDIO_NAMES (and import them from here).
-from studios.demo_activity import load_activity_demo  # noqa: E402
-from studios.demo_challenges import load_challenge_demo  # noqa: E402
-from studios.demo_publications import load_publication_demo  # noqa: E402
-
-
 @register_demo_loader
 def load_studios_demo(actor: Actor, accounts_by_role: dict[str, User]) -> None:
     """The studios first, then their activity, challenges and publications, in that order
     whatever order their modules were imported in."""
+    # They find the studios by DEMO_STUDIO_NAMES, imported from this module.
+    from studios.demo_activity import load_activity_demo
+    from studios.demo_challenges import load_challenge_demo
+    from studios.demo_publications import load_publication_demo
+
     load_studio_demo(actor, accounts_by_role)
     for load in (load_activity_demo, load_challenge_demo, load_publication_demo):
         load(actor, accounts_by_role)

@@ -1,9 +1,9 @@
 """Demo courseware and events for the studios that studios.demo creates.
 
-Registered with the shell's `demo load` (studios.demo imports this module at its bottom, so
-this loader runs after the studios exist). Courseware files are small real documents made
-here: a one-page PDF and a minimal Word document, tagged with trades of the catalogue. The
-events have sign-ups, a waiting list and a check-in, all through the real services.
+Loaded by `demo load` through studios.demo, which runs it after the studios exist.
+Courseware files are small real documents made here: a one-page PDF and a minimal Word
+document, tagged with trades of the catalogue. The events have sign-ups, a waiting list and
+a check-in, all through the real services.
 """
 
 import io

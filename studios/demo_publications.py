@@ -1,4 +1,4 @@
-"""Demo patents and achievements for the demo studios (imported at the bottom of studios.demo).
+"""Demo patents and achievements for the demo studios (loaded after them by studios.demo).
 
 Each approved demo studio gets two or three patents (numbers with correct check characters,
 one granted and one lapsed among them) and one or two achievements, added by its leader

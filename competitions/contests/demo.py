@@ -1,6 +1,6 @@
 """Demo data for skills contests: one being marked, one in publicity, one taking entries.
 
-Registered with the shell's `demo load` after the training demo, whose workers and 电工 bank
+Loaded by `demo load` after the training demo (competitions.demo), whose workers and 电工 bank
 it uses. The demo judge is chief judge and a judge of each contest, the demo administrator its
 encryption officer, and the demo worker an entrant of the first two; everything goes through
 the real services (competitions.contests.lifecycle).
@@ -18,7 +18,6 @@ from guild.accounts.models import Enterprise, User
 from guild.accounts.roles import Role
 from guild.accounts.services.users import Registration, register_user
 from guild.audit.services import Actor
-from guild.demo import register_demo_loader
 from guild.extensions import db
 from guild.timeutil import utcnow
 from guild.trades.models import Trade
@@ -82,6 +81,3 @@ def _entrants(exclude: set[int]) -> list[int]:
         db.session.execute(select(User.phone, User.id).where(User.phone.in_(phones))).all()
     )
     return [found[phone] for phone in phones if found[phone] not in exclude]
-
-
-register_demo_loader(load_contest_demo)
