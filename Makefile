@@ -42,7 +42,7 @@ format: $(STAMP)
 
 ## Extract the strings and merge them into the catalogues (then translate the empty ones).
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k mark --no-location --sort-output -o guild/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -k mark --no-location --sort-output -o guild/translations/messages.pot .
 	$(BIN)/pybabel update -i guild/translations/messages.pot -d guild/translations --no-fuzzy-matching
 
 ## Training benchmarks on SQLite, then PostgreSQL (need wrk and the local server; the

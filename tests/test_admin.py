@@ -133,3 +133,33 @@ def test_audit_log_filters(app, client, people):
     empty = client.get("/admin/audit/?since=2001-01-01&until=2001-01-02").get_data(as_text=True)
     assert "No entries match." in empty
     assert client.get("/admin/audit/?since=junk&until=99999-1-1&actor=-3").status_code == 200
+
+
+def test_audit_log_names_objects_in_the_users_language(app, client, people):
+    """Objects read as 账号 #id in Chinese (Account in English); the filter still keys by type."""
+    admin, worker = people.make(Role.ADMIN), people.make(real_name="李四")
+    login(client, admin)
+    client.post(f"/admin/users/{worker.id}/roles", data={"role": "judge", "change": "grant"})
+    page = client.get("/admin/audit/?object_type=User").get_data(as_text=True)
+    assert f"账号 #{worker.id}" in page
+    assert '<option value="User" selected>账号</option>' in page
+    assert f"User #{worker.id}" not in page
+    client.set_cookie("guild_lang", "en")
+    english = client.get("/admin/audit/").get_data(as_text=True)
+    assert f"Account #{worker.id}" in english
+
+
+def test_audit_log_shows_recorded_moments_in_local_time(app, client, people):
+    """A moment a service recorded (naive UTC text) reads in China's time, to the minute."""
+    from guild.audit.services import Actor, record
+
+    admin = people.make(Role.ADMIN)
+    with app.app_context():
+        after = {"revealed_at": "2026-03-01T16:30:05.123456", "title": "2026-13-01 25:00"}
+        record(Actor(db.session.get(User, admin.id)), "contest.reveal", "contest", None, after)
+        db.session.commit()
+    login(client, admin)
+    page = client.get("/admin/audit/?action=contest.reveal").get_data(as_text=True)
+    assert "2026/3/2 00:30" in page
+    assert "16:30:05" not in page
+    assert "2026-13-01 25:00" in page  # text shaped like a moment stays as it was

@@ -21,6 +21,8 @@ from competitions.questions.types import QuestionStatus, QuestionType
 from competitions.training.models import ExamBlueprint, Mistake
 from competitions.training.services.progress import streak
 from guild.accounts.models import User
+from guild.audit.labels import OBJECT_LABELS
+from guild.audit.services import known_object_types
 from guild.extensions import db
 from guild.timeutil import local_day, utcnow
 from guild.trades.models import Trade
@@ -48,6 +50,7 @@ def test_demo_load_fills_online_training(runner, app):
         _check_own_practice()
         _check_contests()
         _check_challenges()
+        _check_audited_objects_are_named()
 
 
 def _today():
@@ -160,3 +163,10 @@ def _check_challenges() -> None:
     assert states == ["finished", "open", "selected", "submitted"]
     passed = select(func.count(ChallengeClaim.id)).where(ChallengeClaim.state == "passed")
     assert db.session.scalar(passed) == 1
+
+
+def _check_audited_objects_are_named() -> None:
+    """Every kind of object the demo's privileged actions audited has a readable name."""
+    audited = known_object_types()
+    assert len(audited) >= 10, audited
+    assert [kind for kind in audited if kind not in OBJECT_LABELS] == []

@@ -4,10 +4,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import func, select
 
 from guild.accounts.models import Enterprise
-from guild.audit.labels import label_actions
+from guild.audit.labels import label_actions, label_objects
 from guild.audit.services import Actor, record
 from guild.errors import DomainError
 from guild.extensions import MAX_ID, db
@@ -46,6 +47,25 @@ label_actions(
         "studio.reject": _l("Studio rejected"),
         "studio.update": _l("Studio edited"),
         "studio.withdraw": _l("Studio application withdrawn"),
+    }
+)
+# The audited objects of the whole studios domain, named in one place.
+label_objects(
+    {
+        "Alliance": lazy_pgettext("audited object", "Alliance"),
+        "AllianceMembership": lazy_pgettext("audited object", "Alliance membership"),
+        "Studio": lazy_pgettext("audited object", "Studio"),
+        "StudioMember": lazy_pgettext("audited object", "Studio member"),
+        "Achievement": lazy_pgettext("audited object", "Achievement"),
+        "AchievementPhoto": lazy_pgettext("audited object", "Achievement photo"),
+        "Patent": lazy_pgettext("audited object", "Patent"),
+        "Courseware": lazy_pgettext("audited object", "Courseware"),
+        "Event": lazy_pgettext("audited object", "Event"),
+        "EventSignup": lazy_pgettext("audited object", "Event sign-up"),
+        "EvaluationYear": lazy_pgettext("audited object", "Evaluation year"),
+        "Challenge": lazy_pgettext("audited object", "Challenge"),
+        "ChallengeClaim": lazy_pgettext("audited object", "Challenge claim"),
+        "Milestone": lazy_pgettext("audited object", "Challenge milestone"),
     }
 )
 

@@ -5,10 +5,11 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import select
 
 from competitions.campaigns.models import Campaign, CampaignTrade
-from guild.audit.labels import label_actions
+from guild.audit.labels import label_actions, label_objects
 from guild.audit.services import Actor, record
 from guild.errors import DomainError
 from guild.extensions import db
@@ -20,6 +21,11 @@ MAX_DAILY_COUNT = 100
 MAX_POINTS = 10_000
 
 label_actions({"campaign.create": _l("Campaign created"), "campaign.edit": _l("Campaign edited")})
+label_objects(
+    {
+        "Campaign": lazy_pgettext("audited object", "Campaign"),
+    }
+)
 
 
 @dataclass(frozen=True)

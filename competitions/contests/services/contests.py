@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from competitions.contests.models import (
     Contest,
@@ -19,7 +20,7 @@ from competitions.contests.models import (
 )
 from competitions.contests.ranking import TIE_BREAKS
 from guild.accounts.roles import Role
-from guild.audit.labels import label_actions
+from guild.audit.labels import label_actions, label_objects
 from guild.audit.services import Actor, record
 from guild.errors import DomainError
 from guild.extensions import db
@@ -56,6 +57,15 @@ label_actions(
         "contest.create": _l("Contest created"),
         "contest.edit": _l("Contest edited"),
         "contest.stage": _l("Contest stage changed"),
+    }
+)
+label_objects(
+    {
+        "Contest": lazy_pgettext("audited object", "Contest"),
+        "Entry": lazy_pgettext("audited object", "Contest entry"),
+        "Appeal": lazy_pgettext("audited object", "Appeal"),
+        "JudgeScore": lazy_pgettext("audited object", "Judge's mark"),
+        "AgreedMark": lazy_pgettext("audited object", "Agreed mark"),
     }
 )
 

@@ -3,13 +3,14 @@
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, update
 
 from competitions.questions.models import Question, QuestionVersion
 from competitions.questions.rules import normalise_stem, problems
 from competitions.questions.types import QuestionData, QuestionStatus, QuestionType
-from guild.audit.labels import label_actions
+from guild.audit.labels import label_actions, label_objects
 from guild.audit.services import Actor, record
 from guild.errors import DomainError
 from guild.extensions import db
@@ -26,6 +27,12 @@ label_actions(
         "question.active": _l("Questions restored"),
         "question.draft": _l("Questions set to draft"),
         "questions.import": _l("Questions imported"),
+    }
+)
+label_objects(
+    {
+        "Question": lazy_pgettext("audited object", "Question"),
+        "questions": lazy_pgettext("audited object", "Question bank"),
     }
 )
 

@@ -3,13 +3,14 @@
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import func, select
 
 from competitions.contests.models import Contest
 from competitions.questions.models import Question, QuestionVersion
 from competitions.questions.types import QuestionStatus, QuestionType
 from competitions.training.models import ExamBlueprint
-from guild.audit.labels import label_actions
+from guild.audit.labels import label_actions, label_objects
 from guild.audit.services import Actor, record
 from guild.errors import DomainError
 from guild.extensions import db
@@ -19,6 +20,11 @@ MAX_QUESTIONS = 200
 MAX_MINUTES = 240
 
 label_actions({"blueprint.save": _l("Exam blueprint saved")})
+label_objects(
+    {
+        "ExamBlueprint": lazy_pgettext("audited object", "Exam blueprint"),
+    }
+)
 
 
 @dataclass(frozen=True)
