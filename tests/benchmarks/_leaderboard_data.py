@@ -3,7 +3,6 @@
 See leaderboard.py for what is generated and where it is kept.
 """
 
-import hashlib
 import sqlite3
 import sys
 import time
@@ -15,6 +14,7 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from _cached_db import CACHE, fingerprint, stored_meta, write_meta  # noqa: E402
 from _leaderboard_rows import (  # noqa: E402
     attempt_rows,
     make_attempts,
@@ -31,8 +31,6 @@ from _training_data import (  # noqa: E402
     open_app,
 )
 
-CACHE = Path("/tmp/guild-bench-cache")
-ROOT = HERE.parents[1]
 GENERATOR = "leaderboard generator 2"  # change when the generated rows change
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 from _leaderboard_rows import CHAPTERS, PER_ATTEMPT, QUESTIONS, TRADES  # noqa: E402
@@ -259,52 +257,15 @@ def generate(url: str, env: dict[str, str], participants: int, answers: int) -> 
 
 def _write_meta(env: dict[str, str], campaign_id: int, seconds: float) -> None:
     """The organiser account, then what a re-run needs, written last: the data is complete."""
-    from sqlalchemy import text
-
     from guild.extensions import db
 
     app = open_app(env)
     with app.app_context():
         organiser = add_organiser(ORGANISER_PHONE)
-        db.session.execute(
-            text("CREATE TABLE bench_meta (key varchar(40) primary key, value text)")
-        )
-        meta = {
-            "campaign_id": campaign_id,
-            "organiser_id": organiser,
-            "seconds": round(seconds),
-            "schema": fingerprint(),
-        }
-        for key, value in meta.items():
-            db.session.execute(
-                text("INSERT INTO bench_meta VALUES (:k, :v)"), {"k": key, "v": str(value)}
-            )
-        db.session.commit()
+        meta = {"campaign_id": campaign_id, "organiser_id": organiser, "seconds": round(seconds)}
+        write_meta(meta | {"schema": fingerprint(GENERATOR)})
         db.session.remove()
         db.engine.dispose()
-
-
-def fingerprint() -> str:
-    """What a cached database must have been made by: these migrations and this generator."""
-    digest = hashlib.sha256(GENERATOR.encode())
-    for path in sorted((ROOT / "migrations" / "versions").glob("*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def stored_meta(url: str) -> dict | None:
-    """The key/value rows of a generated database's bench_meta table; None when missing."""
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(text("SELECT key, value FROM bench_meta")).all()
-    except Exception:  # no table: not generated, or interrupted
-        return None
-    finally:
-        engine.dispose()
-    return dict(rows)
 
 
 def read_meta(env: dict[str, str]) -> dict | None:
@@ -314,7 +275,7 @@ def read_meta(env: dict[str, str]) -> dict | None:
     if rows is None:
         return None
     meta = {key: value if key == "schema" else int(value) for key, value in rows.items()}
-    if meta.get("schema") != fingerprint():
+    if meta.get("schema") != fingerprint(GENERATOR):
         print("the cached database was made by other migrations or generator code")
         return None
     return meta

@@ -16,7 +16,6 @@ through GET /challenges/ (Flask's test client).
 """
 
 import argparse
-import hashlib
 import random
 import sys
 import time
@@ -27,10 +26,10 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
 
-from _stats import ms_figures  # noqa: E402
+from _cached_db import CACHE, analyse, cached_app, fingerprint, move_sequences, write_meta  # noqa: E402
+from _stats import report_service_and_page  # noqa: E402
 from studio_search import ACTIONS, ADJECTIVES, DEVICES, FIELDS, OBJECTS, completed  # noqa: E402
 
-CACHE = Path("/tmp/guild-bench-cache")
 GENERATOR = "challenge board generator 2"  # 2: challenges in the search index
 ENTERPRISES, STUDIOS, CHUNK = 50, 100, 10_000
 NOW = datetime(2026, 1, 1)  # the generated deadlines are around this; the board's filters too
@@ -45,14 +44,6 @@ QUERIES = {
     "search": [{"q": "变压器"}, {"q": "焊接"}, {"q": "智能 巡检"}, {"q": "量子纠缠"}],
     "search+filter": [{"q": "检测", "field": "机械"}, {"q": "电缆", "status": "all"}],
 }
-
-
-def fingerprint(count: int) -> str:
-    """What a cached database must have been made by: generator, migrations and size."""
-    digest = hashlib.sha256(f"{GENERATOR} {count}".encode())
-    for path in sorted((ROOT / "migrations" / "versions").glob("*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def text_for(rng: random.Random) -> tuple[str, str, str]:
@@ -176,56 +167,9 @@ def generate(app, count: int) -> None:
             print(
                 f"  {min(count, start + CHUNK):,} challenges, {time.perf_counter() - started:.0f} s"
             )
-        _finish(count)
-
-
-def _finish(count: int) -> None:
-    from sqlalchemy import text
-
-    from guild.extensions import db
-
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(
-            text("SELECT setval(pg_get_serial_sequence('challenges', 'id'), :n)"), {"n": count}
-        )
-        db.session.commit()
-        db.session.connection().connection.driver_connection.autocommit = True
-        db.session.execute(text("VACUUM ANALYZE"))
-    else:
-        db.session.execute(text("ANALYZE"))
-    db.session.execute(text("CREATE TABLE bench_meta (key VARCHAR(20), value VARCHAR(40))"))
-    db.session.execute(
-        text("INSERT INTO bench_meta VALUES ('schema', :v)"), {"v": fingerprint(count)}
-    )
-    db.session.commit()
-
-
-def prepared_app(url: str, folder: Path, count: int, regenerate: bool):
-    """The app on a generated database, made now unless a matching one is cached."""
-    from sqlalchemy import text
-
-    from guild import create_app
-    from guild.extensions import db
-    from tests.conftest import test_config
-
-    app = create_app(test_config(url, folder, TESTING=False, BABEL_DEFAULT_LOCALE="en"))
-    with app.app_context():
-        try:
-            stored = db.session.scalar(text("SELECT value FROM bench_meta WHERE key = 'schema'"))
-        except Exception:
-            stored = None
-        db.session.rollback()
-        if stored == fingerprint(count) and not regenerate:
-            print(f"using the generated database {url}")
-            return app
-        print(f"generating {count:,} challenges into {url}")
-        db.session.execute(text("DROP TABLE IF EXISTS bench_meta"))
-        db.session.commit()
-        db.drop_all()
-        db.create_all()
-        db.session.remove()
-    generate(app, count)
-    return app
+        move_sequences(("challenges",))
+        analyse()
+        write_meta({"schema": fingerprint(GENERATOR, count)})
 
 
 def _board(app, args: dict):
@@ -265,18 +209,8 @@ def measure(app, rounds: int) -> None:
                 response = client.get("/challenges/", query_string=args)
                 page.append(time.perf_counter() - started)
                 assert response.status_code == 200
-    report(service, page, app.config["SQLALCHEMY_DATABASE_URI"].split(":", 1)[0])
-
-
-def report(service: dict[str, list[float]], page: list[float], engine: str) -> None:
-    """Print the figures per kind of query and overall."""
-    print(f"board service (page of 20 and its count), {engine}:")
-    for group, values in service.items():
-        print(f"  {group:14} {ms_figures(values)}")
-    every = [value for values in service.values() for value in values]
-    print(f"  {'all queries':14} {ms_figures(every)}")
-    print(f"board page GET /challenges/, {engine}:")
-    print(f"  {'all queries':14} {ms_figures(page)}")
+    names = ("board service (page of 20 and its count)", "board page GET /challenges/")
+    report_service_and_page(app, service, page, names)
 
 
 def main() -> None:
@@ -289,8 +223,10 @@ def main() -> None:
     CACHE.mkdir(parents=True, exist_ok=True)
     folder = CACHE / "challenge-board-files"
     folder.mkdir(exist_ok=True)
-    url = args.database or f"sqlite:///{CACHE / f'challenge-board-{args.challenges}.sqlite3'}"
-    app = prepared_app(url, folder, args.challenges, args.regenerate)
+    count = args.challenges
+    url = args.database or f"sqlite:///{CACHE / f'challenge-board-{count}.sqlite3'}"
+    schema = fingerprint(GENERATOR, count)
+    app = cached_app(url, folder, schema, args.regenerate, lambda app: generate(app, count))
     measure(app, args.rounds)
 
 

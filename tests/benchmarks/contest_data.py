@@ -17,7 +17,6 @@ process's peak memory is its own.
 """
 
 import argparse
-import hashlib
 import subprocess
 import sys
 import time
@@ -29,29 +28,18 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from _leaderboard_data import stored_meta  # noqa: E402
+from _cached_db import CACHE, analyse, fingerprint, move_sequences, stored_meta, write_meta  # noqa: E402
 from _server import flask, scratch_env  # noqa: E402
 from _training_data import add_enterprises, add_organiser, add_trades, add_workers, open_app  # noqa: E402
 
-CACHE = Path("/tmp/guild-bench-cache")
-ROOT = HERE.parents[1]
 GENERATOR = "contest results generator 2"  # change when the generated rows change
 PANEL_POOL = 20  # judges of the contest; each judgement aspect has `--judges` of them
 CHUNK = 200_000
 
 
-def fingerprint(args) -> str:
+def schema(args) -> str:
     """What a cached database must have been made by: migrations, generator and sizes."""
-    sizes = f"{GENERATOR} {args.entrants} {args.aspects} {args.measured} {args.judges}"
-    digest = hashlib.sha256(sizes.encode())
-    for path in sorted((ROOT / "migrations" / "versions").glob("*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def read_meta(url: str) -> dict | None:
-    """The generated contest's facts, or None when missing, incomplete or made otherwise."""
-    return stored_meta(url)
+    return fingerprint(GENERATOR, args.entrants, args.aspects, args.measured, args.judges)
 
 
 def empty_database(url: str) -> None:
@@ -240,28 +228,6 @@ def _scheme_frame(contest_id: int):
     )
 
 
-def _finish(meta: dict) -> None:
-    """Move PostgreSQL's sequences past the given ids, write the facts last, and analyse."""
-    from sqlalchemy import text
-
-    from guild.extensions import db
-
-    postgres = db.engine.dialect.name == "postgresql"
-    for table in ("attempts", "contest_entries") if postgres else ():
-        last = f"(SELECT max(id) FROM {table})"  # noqa: S608 - our table names
-        db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {last})"))
-    db.session.execute(text("CREATE TABLE bench_meta (key varchar(40) primary key, value text)"))
-    for key, value in meta.items():
-        db.session.execute(
-            text("INSERT INTO bench_meta VALUES (:k, :v)"), {"k": key, "v": str(value)}
-        )
-    db.session.commit()
-    if postgres:
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE"))
-    db.engine.dispose()
-
-
 def generate(args, url: str) -> None:
     """Fill an empty, migrated database with the contest (run in a child process)."""
     import pandas as pd
@@ -291,7 +257,9 @@ def generate(args, url: str) -> None:
         print(f"  [{time.perf_counter() - started:5.0f} s] {count:,} raw marks", flush=True)
         seconds = round(time.perf_counter() - started)
         meta = {"contest_id": contest_id, "marks": count, "seconds": seconds}
-        _finish(meta | {"schema": fingerprint(args)})
+        move_sequences(("attempts", "contest_entries"))
+        analyse(sqlite=False)
+        write_meta(meta | {"schema": schema(args)})
 
 
 def add_size_arguments(parser: argparse.ArgumentParser) -> None:
@@ -311,8 +279,8 @@ def prepare(args) -> tuple[str, dict]:
         CACHE.mkdir(exist_ok=True)
         name = f"contest-results-{args.entrants}-{args.aspects}-{args.measured}-{args.judges}"
         url = f"sqlite:///{CACHE / name}.sqlite3"
-    meta = None if args.regenerate else read_meta(url)
-    if meta is None or meta.get("schema") != fingerprint(args):
+    meta = None if args.regenerate else stored_meta(url)
+    if meta is None or meta.get("schema") != schema(args):
         print(f"generating {args.entrants:,} entrants × {args.aspects} aspects into {url}")
         empty_database(url)
         flask(scratch_env(url), "db", "upgrade")
@@ -320,7 +288,7 @@ def prepare(args) -> tuple[str, dict]:
         sizes += ["--measured", args.measured, "--judges", args.judges]
         command = [sys.executable, __file__, "--generate-into", url, *map(str, sizes)]
         subprocess.run(command, check=True)
-        meta = read_meta(url)
+        meta = stored_meta(url)
     return url, meta
 
 

@@ -18,7 +18,6 @@ median) and, apart, `load_rows` (the queries) and the pandas scoring.
 """
 
 import argparse
-import hashlib
 import statistics
 import subprocess
 import sys
@@ -31,28 +30,18 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from _leaderboard_data import stored_meta  # noqa: E402
+from _cached_db import CACHE, analyse, fingerprint, move_sequences, stored_meta, write_meta  # noqa: E402
 from _server import flask, scratch_env  # noqa: E402
 from _training_data import add_enterprises, add_organiser, add_workers, open_app  # noqa: E402
 from contest_data import empty_database, insert  # noqa: E402
 from contest_results import peak_mb, rss_mb  # noqa: E402
 
-CACHE = Path("/tmp/guild-bench-cache")
-ROOT = HERE.parents[1]
 GENERATOR = "studio evaluation generator 1"
 YEARS = (2024, 2025, 2026)
 CITIES = ("杭州市", "宁波市", "温州市", "嘉兴市", "湖州市", "绍兴市")
 INDUSTRIES = ("电力", "机械", "化工")
 POOL = 20_000  # workers who sign up for events
 SIGNUPS = 15
-
-
-def fingerprint(studios: int) -> str:
-    """What a cached database must have been made by: migrations, generator and size."""
-    digest = hashlib.sha256(f"{GENERATOR} {studios}".encode())
-    for path in sorted((ROOT / "migrations" / "versions").glob("*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def _alliances(created: datetime) -> list[int]:
@@ -207,7 +196,6 @@ def _events(rng, studio_ids, leaders, pool: list[int]):
 
 def generate(url: str, count: int) -> None:
     """Fill an empty, migrated database (run in a child process)."""
-    from sqlalchemy import text
 
     from guild.extensions import db
     from studios.activity_models import Event, EventSignup
@@ -232,25 +220,11 @@ def generate(url: str, count: int) -> None:
         insert(Event.__table__, events)
         insert(EventSignup.__table__, signups)
         print(f"  [{time.perf_counter() - started:5.0f} s] {len(signups):,} sign-ups", flush=True)
-        postgres = db.engine.dialect.name == "postgresql"
-        for table in ("studios", "studio_events") if postgres else ():
-            last = f"(SELECT max(id) FROM {table})"  # noqa: S608 - our table names
-            db.session.execute(
-                text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {last})")
-            )
-        db.session.execute(
-            text("CREATE TABLE bench_meta (key varchar(40) primary key, value text)")
-        )
-        meta = {"studios": count, "signups": len(signups), "schema": fingerprint(count)}
+        move_sequences(("studios", "studio_events"))
+        analyse(sqlite=False)
+        meta = {"studios": count, "signups": len(signups)}
         meta["seconds"] = round(time.perf_counter() - started)
-        for key, value in meta.items():
-            db.session.execute(
-                text("INSERT INTO bench_meta VALUES (:k, :v)"), {"k": key, "v": str(value)}
-            )
-        db.session.commit()
-        if postgres:
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.execute(text("VACUUM ANALYZE"))
+        write_meta(meta | {"schema": fingerprint(GENERATOR, count)})
         db.engine.dispose()
 
 
@@ -261,7 +235,7 @@ def prepare(args) -> tuple[str, dict]:
         CACHE.mkdir(exist_ok=True)
         url = f"sqlite:///{CACHE / f'studio-evaluation-{args.studios}'}.sqlite3"
     meta = None if args.regenerate else stored_meta(url)
-    if meta is None or meta.get("schema") != fingerprint(args.studios):
+    if meta is None or meta.get("schema") != fingerprint(GENERATOR, args.studios):
         print(f"generating {args.studios:,} studios into {url}")
         empty_database(url)
         flask(scratch_env(url), "db", "upgrade")

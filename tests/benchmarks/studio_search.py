@@ -16,7 +16,6 @@ client); p50/p95/max are reported per kind of query and overall.
 """
 
 import argparse
-import hashlib
 import random
 import sys
 import time
@@ -25,10 +24,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from _stats import ms_figures  # noqa: E402
+from _cached_db import CACHE, analyse, cached_app, fingerprint, move_sequences, write_meta  # noqa: E402
+from _stats import report_service_and_page  # noqa: E402
 
-CACHE = Path("/tmp/guild-bench-cache")
 GENERATOR = "studio search generator 2"
+TOKENISER = ("studios/services/search.py", "studios/search_models.py")  # made the entries
 STUDIOS, PENDING, CHUNK = 200, 5, 20_000
 QUERIES = {
     "2-char common": ["焊接", "检测", "电缆", "安装"],
@@ -160,14 +160,9 @@ PHRASES = (
 )
 
 
-def fingerprint(items: int) -> str:
-    """What a cached database must have been made by: generator, tokeniser, models, size."""
-    digest = hashlib.sha256(f"{GENERATOR} {items}".encode())
-    for name in ("studios/services/search.py", "studios/search_models.py"):
-        digest.update((ROOT / name).read_bytes())
-    for path in sorted((ROOT / "migrations" / "versions").glob("*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+def schema(items: int) -> str:
+    """What a cached database must have been made by, the tokeniser included."""
+    return fingerprint(GENERATOR, items, sources=TOKENISER)
 
 
 def text_for(rng: random.Random, number: int) -> tuple[str, str]:
@@ -269,6 +264,8 @@ def completed(table, rows: list[dict]) -> list[dict]:
 
 def generate(app, items: int) -> None:
     """Every row, in chunks, through guild.bulk."""
+    from sqlalchemy import text
+
     from guild.bulk import collection_paused, insert_rows
     from guild.extensions import db
     from studios.publication_models import Achievement, Courseware, Patent
@@ -314,61 +311,11 @@ def generate(app, items: int) -> None:
             insert_rows(SearchEntry.__table__, completed(SearchEntry.__table__, entries))
             db.session.commit()
             print(f"  {min(items, start + CHUNK):,} rows, {time.perf_counter() - started:.0f} s")
-        _finish(items)
-
-
-def _finish(items: int) -> None:
-    from sqlalchemy import text
-
-    from guild.extensions import db
-
-    if db.engine.dialect.name == "postgresql":
-        for table in ("patents", "achievements", "courseware", "search_entries", "studios"):
-            db.session.execute(
-                text(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-                    f"(SELECT max(id) FROM {table}))"
-                )
-            )
-        db.session.commit()
-        db.session.connection().connection.driver_connection.autocommit = True
-        db.session.execute(text("VACUUM ANALYZE"))
-    else:
-        db.session.execute(text("INSERT INTO search_fts(search_fts) VALUES ('optimize')"))
-        db.session.execute(text("ANALYZE"))
-    db.session.execute(text("CREATE TABLE bench_meta (key VARCHAR(20), value VARCHAR(40))"))
-    db.session.execute(
-        text("INSERT INTO bench_meta VALUES ('schema', :v)"), {"v": fingerprint(items)}
-    )
-    db.session.commit()
-
-
-def prepared_app(url: str, folder: Path, items: int, regenerate: bool):
-    """The app on a generated database, made now unless a matching one is cached."""
-    from sqlalchemy import text
-
-    from guild import create_app
-    from guild.extensions import db
-    from tests.conftest import test_config
-
-    app = create_app(test_config(url, folder, TESTING=False, BABEL_DEFAULT_LOCALE="en"))
-    with app.app_context():
-        try:
-            stored = db.session.scalar(text("SELECT value FROM bench_meta WHERE key = 'schema'"))
-        except Exception:
-            stored = None
-        db.session.rollback()
-        if stored == fingerprint(items) and not regenerate:
-            print(f"using the generated database {url}")
-            return app
-        print(f"generating {items:,} publications into {url}")
-        db.session.execute(text("DROP TABLE IF EXISTS bench_meta"))
-        db.session.commit()
-        db.drop_all()
-        db.create_all()
-        db.session.remove()
-    generate(app, items)
-    return app
+        if db.engine.dialect.name == "sqlite":
+            db.session.execute(text("INSERT INTO search_fts(search_fts) VALUES ('optimize')"))
+        move_sequences(("patents", "achievements", "courseware", "search_entries", "studios"))
+        analyse()
+        write_meta({"schema": schema(items)})
 
 
 def measure(app, rounds: int) -> None:
@@ -399,18 +346,8 @@ def measure(app, rounds: int) -> None:
                 response = client.get("/studios/search", query_string={"q": query})
                 page.append(time.perf_counter() - started)
                 assert response.status_code == 200
-    report(service, page, app.config["SQLALCHEMY_DATABASE_URI"].split(":", 1)[0])
-
-
-def report(service: dict[str, list[float]], page: list[float], engine: str) -> None:
-    """Print the figures per kind of query and overall."""
-    print(f"search service, {engine}:")
-    for group, values in service.items():
-        print(f"  {group:14} {ms_figures(values)}")
-    every = [value for values in service.values() for value in values]
-    print(f"  {'all queries':14} {ms_figures(every)}")
-    print(f"search page GET /studios/search, {engine}:")
-    print(f"  {'all queries':14} {ms_figures(page)}")
+    names = ("search service", "search page GET /studios/search")
+    report_service_and_page(app, service, page, names)
 
 
 def main() -> None:
@@ -424,7 +361,8 @@ def main() -> None:
     folder = CACHE / "studio-search-files"
     folder.mkdir(exist_ok=True)
     url = args.database or f"sqlite:///{CACHE / f'studio-search-{args.items}.sqlite3'}"
-    app = prepared_app(url, folder, args.items, args.regenerate)
+    items = args.items
+    app = cached_app(url, folder, schema(items), args.regenerate, lambda app: generate(app, items))
     measure(app, args.rounds)
 
 
