@@ -293,6 +293,16 @@ def phone_page():
         browser.close()
 
 
+def submit(page, button) -> None:
+    """Click a button that posts a form, and wait until the page it leads to has loaded.
+
+    `wait_for_load_state()` after a click can return at once, still on the old page,
+    when the navigation has not started yet.
+    """
+    with page.expect_navigation():
+        button.click()
+
+
 def shot(page, name: str) -> None:
     """Save a full-page screenshot as a test artifact."""
     ARTIFACTS.mkdir(exist_ok=True)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from guild.accounts.roles import Role
-from tests.conftest import CHROMIUM, shot
+from tests.conftest import CHROMIUM, shot, submit
 
 pytestmark = [
     pytest.mark.browser,
@@ -47,8 +47,7 @@ def test_register_sign_in_and_switch_language_on_a_phone(live_server, phone_page
     shot(page, "04-signed-in-again")
 
     page.locator(".navbar-toggler").click()
-    page.get_by_role("button", name="English").click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("button", name="English"))
     assert page.locator("html").get_attribute("lang") == "en"
     assert "Welcome back" in page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
@@ -113,6 +112,7 @@ def test_an_organiser_builds_a_bank_on_a_phone(live_server, phone_page, people, 
     page.get_by_label("正确").check()
     shot(page, "bank-01-new-true-false")
     page.get_by_role("button", name="保存").click()
+    page.wait_for_url(live_server + "/skills/banks/questions/*")  # the preview, loaded
     assert "停电作业前必须先验电" in page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     shot(page, "bank-02-preview")
@@ -130,8 +130,7 @@ def test_an_organiser_builds_a_bank_on_a_phone(live_server, phone_page, people, 
     assert "新增 4 道题目" in page.locator(".alert-success").inner_text()
     shot(page, "bank-04-imported")
     page.locator(".navbar-toggler").click()
-    page.get_by_role("button", name="English").click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("button", name="English"))
     assert "Bank of" in page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     shot(page, "bank-05-english")

@@ -21,7 +21,7 @@ from studios.challenge_models import (
     MilestoneState,
 )
 from studios.demo_activity import tiny_pdf
-from tests.conftest import CHROMIUM, LIVE_APPS, shot, union_today
+from tests.conftest import CHROMIUM, LIVE_APPS, shot, submit, union_today
 from tests.studio_scene import CITY_NAME, STUDIO_NAMES, build_studios
 
 pytestmark = [
@@ -69,8 +69,7 @@ def _post(page, base: str, contact, alliance_name: str) -> int:
     page.locator("main form button[type=submit]").last.click()
     page.wait_for_url(f"{base}/challenges/*")
     challenge_id = int(page.url.split("/challenges/")[1].split("?")[0].split("#")[0])
-    page.locator("button", has_text="Submit for review").click()
-    page.wait_for_load_state()
+    submit(page, page.locator("button", has_text="Submit for review"))
     return challenge_id
 
 
@@ -80,8 +79,7 @@ def _open(page, base: str, admin, challenge_id: int) -> None:
     page.goto(f"{base}/challenges/{challenge_id}/review")
     page.check("input[name=decision][value=approve]")
     shot(page, "71-challenge-review-375")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    submit(page, page.locator("main form button[type=submit]"))
 
 
 def _claim(page, base: str, leader, challenge_id: int, pdf_path) -> None:

@@ -7,7 +7,7 @@ import pytest
 from competitions.contests.marking_models import Appeal
 from competitions.contests.models import Stage
 from guild.extensions import db
-from tests.conftest import CHROMIUM, LIVE_APPS, shot
+from tests.conftest import CHROMIUM, LIVE_APPS, shot, submit
 from tests.contest_scene import build_contest
 
 pytestmark = [
@@ -47,8 +47,7 @@ def test_a_published_contest_on_a_phone(live_server, phone_page, app, people, tr
     _fits(page, console_errors, contest + "/entry/result", "my-result")
     assert "布线工艺美观" in page.content()  # the entrant's own aspect marks
     page.fill("textarea[name=reason]", "工艺美观评分偏低，请求复核")
-    page.locator("form:has(textarea[name=reason]) button[type=submit]").click()
-    page.wait_for_load_state()
+    submit(page, page.locator("form:has(textarea[name=reason]) button[type=submit]"))
     assert "工艺美观评分偏低" in page.content()
     shot(page, "50-contest-appeal-filed")
     with LIVE_APPS[live_server].app_context():
