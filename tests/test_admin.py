@@ -135,8 +135,9 @@ def test_audit_log_filters(app, client, people):
     assert client.get("/admin/audit/?since=junk&until=99999-1-1&actor=-3").status_code == 200
 
 
-def test_audit_log_names_objects_in_the_users_language(app, client, people):
-    """Objects read as 账号 #id in Chinese (Account in English); the filter still keys by type."""
+def test_audit_log_names_objects_and_fields_in_the_users_language(app, client, people):
+    """Objects read as 账号 #id in Chinese (Account in English), recorded fields by their
+    names (角色, Role) with the code name on hover; the filter still keys by type."""
     admin, worker = people.make(Role.ADMIN), people.make(real_name="李四")
     login(client, admin)
     client.post(f"/admin/users/{worker.id}/roles", data={"role": "judge", "change": "grant"})
@@ -144,9 +145,11 @@ def test_audit_log_names_objects_in_the_users_language(app, client, people):
     assert f"账号 #{worker.id}" in page
     assert '<option value="User" selected>账号</option>' in page
     assert f"User #{worker.id}" not in page
+    assert '<dt class="col-4 col-md-2 text-break" title="roles">角色</dt>' in page
     client.set_cookie("guild_lang", "en")
     english = client.get("/admin/audit/").get_data(as_text=True)
     assert f"Account #{worker.id}" in english
+    assert 'title="roles">Roles</dt>' in english
 
 
 def test_audit_log_shows_recorded_moments_in_local_time(app, client, people):

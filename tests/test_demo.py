@@ -21,7 +21,8 @@ from competitions.questions.types import QuestionStatus, QuestionType
 from competitions.training.models import ExamBlueprint, Mistake
 from competitions.training.services.progress import streak
 from guild.accounts.models import User
-from guild.audit.labels import OBJECT_LABELS
+from guild.audit.labels import FIELD_LABELS, OBJECT_LABELS
+from guild.audit.models import AuditEntry
 from guild.audit.services import known_object_types
 from guild.extensions import db
 from guild.timeutil import local_day, utcnow
@@ -51,6 +52,7 @@ def test_demo_load_fills_online_training(runner, app):
         _check_contests()
         _check_challenges()
         _check_audited_objects_are_named()
+        _check_audited_fields_are_named()
 
 
 def _today():
@@ -170,3 +172,13 @@ def _check_audited_objects_are_named() -> None:
     audited = known_object_types()
     assert len(audited) >= 10, audited
     assert [kind for kind in audited if kind not in OBJECT_LABELS] == []
+
+
+def _check_audited_fields_are_named() -> None:
+    """Every field the demo's audit rows record before or after an action has a name."""
+    recorded = set()
+    for before, after in db.session.execute(select(AuditEntry.before, AuditEntry.after)):
+        for values in (before, after):
+            recorded |= set(values) if isinstance(values, dict) else set()
+    assert len(recorded) >= 100, recorded
+    assert sorted(recorded - set(FIELD_LABELS)) == []

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, render_template, request
 from guild.access import roles_required
 from guild.accounts.roles import Role
 from guild.audit import services
-from guild.audit.labels import action_label, object_label
+from guild.audit.labels import action_label, field_label, object_label
 from guild.timeutil import local_midnight_utc
 from guild.web import filter_args, int_arg, page_number, page_size
 
@@ -47,5 +47,6 @@ def index():
         changes=services.changes,
         action_label=action_label,
         object_label=object_label,
+        field_label=field_label,
         filter_args=filter_args(*FILTERS),
     )

@@ -24,7 +24,10 @@ from studios.models import (
     StudioMember,
 )
 from studios.search_models import SearchKind
-from studios.services import search
+from studios.services import (
+    audit_fields,  # noqa: F401  (names the audited fields)
+    search,
+)
 from studios.services.access import (
     NotAllowed,
     get_alliance,

@@ -9,7 +9,7 @@ from flask_babel import lazy_pgettext
 from sqlalchemy import select
 
 from competitions.campaigns.models import Campaign, CampaignTrade
-from guild.audit.labels import label_actions, label_objects
+from guild.audit.labels import label_actions, label_fields, label_objects
 from guild.audit.services import Actor, record
 from guild.errors import DomainError
 from guild.extensions import db
@@ -24,6 +24,17 @@ label_actions({"campaign.create": _l("Campaign created"), "campaign.edit": _l("C
 label_objects(
     {
         "Campaign": lazy_pgettext("audited object", "Campaign"),
+    }
+)
+label_fields(
+    {
+        "daily_count": lazy_pgettext("audited field", "Questions per day"),
+        "daily_points_cap": lazy_pgettext("audited field", "Daily points cap"),
+        "perfect_day_bonus": lazy_pgettext("audited field", "Bonus for a perfect day"),
+        "points_per_correct": lazy_pgettext("audited field", "Points per correct answer"),
+        "partial_credit": lazy_pgettext("audited field", "Partial credit"),
+        "starts_on": lazy_pgettext("audited field", "Starts on"),
+        "ends_on": lazy_pgettext("audited field", "Ends on"),
     }
 )
 

@@ -19,6 +19,7 @@ from competitions.contests.models import (
     Stage,
 )
 from competitions.contests.ranking import TIE_BREAKS
+from competitions.contests.services import audit_fields  # noqa: F401  (names the audited fields)
 from guild.accounts.roles import Role
 from guild.audit.labels import label_actions, label_objects
 from guild.audit.services import Actor, record

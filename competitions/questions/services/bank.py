@@ -10,7 +10,7 @@ from sqlalchemy import func, update
 from competitions.questions.models import Question, QuestionVersion
 from competitions.questions.rules import normalise_stem, problems
 from competitions.questions.types import QuestionData, QuestionStatus, QuestionType
-from guild.audit.labels import label_actions, label_objects
+from guild.audit.labels import label_actions, label_fields, label_objects
 from guild.audit.services import Actor, record
 from guild.errors import DomainError
 from guild.extensions import db
@@ -35,6 +35,7 @@ label_objects(
         "questions": lazy_pgettext("audited object", "Question bank"),
     }
 )
+label_fields({"ids": lazy_pgettext("audited field", "Question IDs")})
 
 
 def stem_key(stem: str, normalised: str = "") -> str:

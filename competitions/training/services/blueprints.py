@@ -10,7 +10,7 @@ from competitions.contests.models import Contest
 from competitions.questions.models import Question, QuestionVersion
 from competitions.questions.types import QuestionStatus, QuestionType
 from competitions.training.models import ExamBlueprint
-from guild.audit.labels import label_actions, label_objects
+from guild.audit.labels import label_actions, label_fields, label_objects
 from guild.audit.services import Actor, record
 from guild.errors import DomainError
 from guild.extensions import db
@@ -25,6 +25,7 @@ label_objects(
         "ExamBlueprint": lazy_pgettext("audited object", "Exam blueprint"),
     }
 )
+label_fields({"parts": lazy_pgettext("audited field", "Questions by type and difficulty")})
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,56 @@
+"""Names of the fields contest services record in audit rows (see guild.audit.labels)."""
+
+from flask_babel import lazy_pgettext
+
+from guild.audit.labels import label_fields
+
+label_fields(
+    {
+        "algorithm": lazy_pgettext("audited field", "Algorithm"),
+        "appeal_days": lazy_pgettext("audited field", "Appeal days"),
+        "appeals_close_at": lazy_pgettext("audited field", "Appeals close"),
+        "contest_id": lazy_pgettext("audited field", "Contest ID"),
+        "finalised_at": lazy_pgettext("audited field", "Finalised at"),
+        "released": lazy_pgettext("audited field", "Left earlier entries"),
+        "reopened_aspect_id": lazy_pgettext("audited field", "Aspect reopened"),
+        "ruling": lazy_pgettext("audited field", "Ruling"),
+        "aspect": lazy_pgettext("audited field", "Aspect"),
+        "aspect_id": lazy_pgettext("audited field", "Aspect ID"),
+        "aspects": lazy_pgettext("audited field", "Aspects"),
+        "criteria": lazy_pgettext("audited field", "Criteria"),
+        "criterion": lazy_pgettext("audited field", "Criterion"),
+        "criterion_id": lazy_pgettext("audited field", "Criterion ID"),
+        "decision_note": lazy_pgettext("audited field", "Decision note"),
+        "drawn_at": lazy_pgettext("audited field", "Drawn at"),
+        "entry_count": lazy_pgettext("audited field", "Entries"),
+        "entry_id": lazy_pgettext("audited field", "Entry ID"),
+        "fingerprint": lazy_pgettext("audited field", "Fingerprint"),
+        "graded": lazy_pgettext("audited field", "Graded"),
+        "group_id": lazy_pgettext("audited field", "Group ID"),
+        "groups": lazy_pgettext("audited field", "Groups"),
+        "members": lazy_pgettext("audited field", "Members"),
+        "mark": lazy_pgettext("audited field", "Mark"),
+        "marks": lazy_pgettext("audited field", "Marks entered"),
+        "score": lazy_pgettext("audited field", "Score"),
+        "panel_judges_kept": lazy_pgettext("audited field", "Panel judges kept"),
+        "prize_minimum": lazy_pgettext("audited field", "Prize minimum"),
+        "prize_quotas": lazy_pgettext("audited field", "Prize quotas"),
+        "published_at": lazy_pgettext("audited field", "Published at"),
+        "quota_per_enterprise": lazy_pgettext("audited field", "Quota per enterprise"),
+        "registration_closes_at": lazy_pgettext("audited field", "Registration closes"),
+        "registration_opens_at": lazy_pgettext("audited field", "Registration opens"),
+        "revealed_at": lazy_pgettext("audited field", "Revealed at"),
+        "spread_limit": lazy_pgettext("audited field", "Spread limit"),
+        "stage": lazy_pgettext("audited field", "Stage"),
+        "stations": lazy_pgettext("audited field", "Stations"),
+        "team_name": lazy_pgettext("audited field", "Team name"),
+        "team_size": lazy_pgettext("audited field", "Team size"),
+        "theory_blueprint_id": lazy_pgettext("audited field", "Theory blueprint ID"),
+        "theory_closes_at": lazy_pgettext("audited field", "Theory exam closes"),
+        "theory_opens_at": lazy_pgettext("audited field", "Theory exam opens"),
+        "theory_weight": lazy_pgettext("audited field", "Theory weight"),
+        "tie_break": lazy_pgettext("audited field", "Tie-break"),
+        "title_count": lazy_pgettext("audited field", "Titles"),
+        "title_name": lazy_pgettext("audited field", "Title name"),
+    }
+)
