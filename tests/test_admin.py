@@ -152,13 +152,15 @@ def test_audit_log_names_objects_and_fields_in_the_users_language(app, client, p
     assert 'title="roles">Roles</dt>' in english
 
 
-def test_audit_log_shows_recorded_moments_in_local_time(app, client, people):
-    """A moment a service recorded (naive UTC text) reads in China's time, to the minute."""
+def test_audit_log_shows_recorded_moments_in_local_time_and_money_in_yuan(app, client, people):
+    """A moment a service recorded (naive UTC text) reads in China's time, to the minute;
+    an amount recorded in fen reads in yuan."""
     from guild.audit.services import Actor, record
 
     admin = people.make(Role.ADMIN)
     with app.app_context():
         after = {"revealed_at": "2026-03-01T16:30:05.123456", "title": "2026-13-01 25:00"}
+        after |= {"reward_fen": 2_000_000_00, "note_fen": "12"}
         record(Actor(db.session.get(User, admin.id)), "contest.reveal", "contest", None, after)
         db.session.commit()
     login(client, admin)
@@ -166,3 +168,5 @@ def test_audit_log_shows_recorded_moments_in_local_time(app, client, people):
     assert "2026/3/2 00:30" in page
     assert "16:30:05" not in page
     assert "2026-13-01 25:00" in page  # text shaped like a moment stays as it was
+    assert "¥2,000,000.00" in page and "200000000" not in page  # money recorded in fen
+    assert "¥" not in page.split("note_fen", 1)[1].split("</dd>", 1)[0]  # only numbers are money

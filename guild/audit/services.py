@@ -12,6 +12,7 @@ from sqlalchemy.orm import InstanceState
 from guild.accounts.models import User
 from guild.audit.models import AuditEntry
 from guild.extensions import db
+from guild.money import fen_to_yuan
 
 
 @dataclass(frozen=True)
@@ -102,16 +103,18 @@ def changes(entry: AuditEntry) -> list[tuple[str, str, str]]:
     """The fields an entry records, each with its value before and after, as display text."""
     before, after = entry.before or {}, entry.after or {}
     keys = sorted(set(before) | set(after))
-    return [(key, _display(before.get(key)), _display(after.get(key))) for key in keys]
+    return [(key, _display(key, before.get(key)), _display(key, after.get(key))) for key in keys]
 
 
 # A moment as services record it: ISO text of a naive UTC datetime (the storage rule).
 _MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?")
 
 
-def _display(value: object) -> str:
+def _display(key: str, value: object) -> str:
     if value is None:
         return "—"
+    if key.endswith("_fen") and isinstance(value, int) and not isinstance(value, bool):
+        return f"¥{fen_to_yuan(value)}"  # money is stored in fen
     if isinstance(value, list):
         return ", ".join(str(item) for item in value) or "—"
     if isinstance(value, str) and _MOMENT.fullmatch(value):
