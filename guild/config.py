@@ -8,6 +8,8 @@ from typing import ClassVar
 
 from flask import Flask
 
+from guild.remembered import DEFAULT_SIZE
+
 # The prefecture-level cities of the province; override CITIES in instance/config.py.
 DEFAULT_CITIES = (
     "杭州市",
@@ -59,6 +61,11 @@ class Config:
     # A factory signs up its workers from one address during a campaign: room for a queue.
     REGISTER_LIMIT_PER_IP = "30 per minute;600 per day"
     RATELIMIT_HEADERS_ENABLED = True
+    # Session cookies and CSRF tokens each worker process remembers as verified (together
+    # about 1 KB per signed-in worker): at least the workers active at once per process.
+    # A campaign burst through more of them than this re-checks every signature (about
+    # 0.2 ms of CPU per answer, measured by tests/benchmarks/answer_submission.py).
+    SIGNED_VALUES_REMEMBERED = DEFAULT_SIZE
     PROXY_FIX_HOPS = 0  # set to the number of reverse proxies in front of the app
 
     CITIES = DEFAULT_CITIES

@@ -8,7 +8,7 @@ from flask_wtf import CSRFProtect
 from flask_wtf.csrf import same_origin
 from itsdangerous.encoding import base64_decode, bytes_to_int
 
-from guild.remembered import Remembered
+from guild.remembered import DEFAULT_SIZE, Remembered
 from guild.security import FORM_TYPES
 
 
@@ -20,6 +20,10 @@ class RememberingCSRFProtect(CSRFProtect):
     def __init__(self, app=None) -> None:
         self._checked: Remembered[tuple[str, int]] = Remembered()
         super().__init__(app)
+
+    def init_app(self, app) -> None:
+        self._checked = Remembered(app.config.get("SIGNED_VALUES_REMEMBERED", DEFAULT_SIZE))
+        super().init_app(app)
 
     def protect(self, apply_exemptions: bool = False) -> None:
         if apply_exemptions and (not request.endpoint or self._is_exempt()):

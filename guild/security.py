@@ -90,8 +90,8 @@ class SessionInterface(SecureCookieSessionInterface):
 
     serializer = PlainJSON()
 
-    def __init__(self) -> None:
-        self._verified: Remembered[tuple[str, float]] = Remembered()
+    def __init__(self, remembered: int) -> None:
+        self._verified: Remembered[tuple[str, float]] = Remembered(remembered)
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         value = request.cookies.get(self.get_cookie_name(app))
@@ -181,7 +181,7 @@ class BoundedJSONProvider(DefaultJSONProvider):
 def install_security(app: Flask) -> None:
     """Register the hooks; call before the extensions so they run after their cookies are set."""
     app.json = BoundedJSONProvider(app)
-    app.session_interface = SessionInterface()
+    app.session_interface = SessionInterface(app.config["SIGNED_VALUES_REMEMBERED"])
     app.before_request(refuse_nul_characters)
     # after_request hooks run in reverse order of registration: these go first to run last.
     app.after_request(secure_cookies_over_https)

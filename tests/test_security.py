@@ -352,6 +352,47 @@ def test_a_remembered_session_cookie_still_expires_and_a_tampered_one_is_refused
     assert client.get("/account/profile").status_code == 302
 
 
+def test_remembered_values_forget_the_least_recently_used_first():
+    """A value in use outlives one remembered after it but not asked for since."""
+    from guild.remembered import Remembered
+
+    memory = Remembered(2)
+    memory.put("first", 1)
+    memory.put("second", 2)
+    assert memory.get("first") == 1
+    memory.put("third", 3)
+    assert [memory.get(key) for key in ("first", "second", "third")] == [1, None, 3]
+
+
+@pytest.mark.parametrize(("remembered", "checks"), [(1, 6), (4, 0)])
+def test_verified_session_cookies_are_remembered_up_to_the_set_number(
+    make_app, monkeypatch, remembered, checks
+):
+    """Two workers take turns: a memory of their four cookies (each has had two) checks no
+    signature again, a memory of one forgets each before it comes back. Everyone stays
+    signed in either way."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    from tests.conftest import People
+
+    app = make_app(SIGNED_VALUES_REMEMBERED=remembered)
+    clients = []
+    for person in People(app).make(real_name="王一"), People(app).make(phone="13700000002"):
+        clients.append(app.test_client())
+        login(clients[-1], person)
+        for _ in range(2):  # the first page adds the CSRF token: a new cookie, then kept
+            assert clients[-1].get("/account/profile").status_code == 200
+    checked = []
+    loads = URLSafeTimedSerializer.loads
+    monkeypatch.setattr(
+        URLSafeTimedSerializer, "loads", lambda *a, **k: checked.append(1) or loads(*a, **k)
+    )
+    for _ in range(3):
+        for client in clients:
+            assert client.get("/account/profile").status_code == 200
+    assert len(checked) == checks
+
+
 def test_a_remembered_csrf_token_still_expires_and_must_match_the_session(make_app, monkeypatch):
     """A CSRF token whose signature checked out is remembered, yet it stops working once
     it is older than WTF_CSRF_TIME_LIMIT, and in another session (another cookie) it fails."""
