@@ -8,7 +8,7 @@ from flask_wtf import CSRFProtect
 from flask_wtf.csrf import same_origin
 from itsdangerous.encoding import base64_decode, bytes_to_int
 
-from guild.remembered import DEFAULT_SIZE, Remembered
+from guild.remembered import Remembered
 from guild.security import FORM_TYPES
 
 
@@ -17,12 +17,10 @@ class RememberingCSRFProtect(CSRFProtect):
     time it was signed and the session token it matched, so the next request carrying it
     only checks its age, the session's token and (over HTTPS) the referrer again."""
 
-    def __init__(self, app=None) -> None:
-        self._checked: Remembered[tuple[str, int]] = Remembered()
-        super().__init__(app)
+    _checked: Remembered[tuple[str, int]]
 
     def init_app(self, app) -> None:
-        self._checked = Remembered(app.config.get("SIGNED_VALUES_REMEMBERED", DEFAULT_SIZE))
+        self._checked = Remembered(app.config["SIGNED_VALUES_REMEMBERED"])
         super().init_app(app)
 
     def protect(self, apply_exemptions: bool = False) -> None:

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy import func, select
 
+import studios.services.audit_fields  # noqa: F401  (names the audited fields)
 from guild.accounts.models import Enterprise
 from guild.audit.labels import label_actions, label_objects
 from guild.audit.services import Actor, record
@@ -24,10 +25,7 @@ from studios.models import (
     StudioMember,
 )
 from studios.search_models import SearchKind
-from studios.services import (
-    audit_fields,  # noqa: F401  (names the audited fields)
-    search,
-)
+from studios.services import search
 from studios.services.access import (
     NotAllowed,
     get_alliance,

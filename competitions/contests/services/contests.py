@@ -9,6 +9,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
+import competitions.contests.services.audit_fields  # noqa: F401  (names the audited fields)
 from competitions.contests.models import (
     Contest,
     ContestGroup,
@@ -19,7 +20,6 @@ from competitions.contests.models import (
     Stage,
 )
 from competitions.contests.ranking import TIE_BREAKS
-from competitions.contests.services import audit_fields  # noqa: F401  (names the audited fields)
 from guild.accounts.roles import Role
 from guild.audit.labels import label_actions, label_objects
 from guild.audit.services import Actor, record
