@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -293,20 +294,27 @@ def prepare(args) -> tuple[str, dict]:
 
 
 def change_one_mark(contest_id: int, entry_id: int) -> None:
-    """A judge changes one score through the marking service, committed as a request would."""
-    from competitions.contests.marking_models import JudgeScore
-    from competitions.contests.services.marking import save_judge_score
+    """A judge changes one score through the marking service, committed as a request would;
+    where every aspect is measured (no judge scores), the panel changes an agreed mark."""
+    from competitions.contests.marking_models import AgreedMark, JudgeScore
+    from competitions.contests.services.marking import save_agreed_mark, save_judge_score
     from guild.accounts.models import User
     from guild.audit.services import Actor
     from guild.extensions import db
 
-    query = db.select(JudgeScore).where(
-        JudgeScore.contest_id == contest_id, JudgeScore.entry_id == entry_id
-    )
-    row = db.session.scalars(query.limit(1)).first()
-    actor = Actor(db.session.get(User, row.judge_id), "bench")
-    new = 3 - int(row.score) if int(row.score) != 1 else 2
-    save_judge_score(actor, contest_id, row.entry_id, row.aspect_id, new, row.version)
+    def first(model):
+        query = db.select(model).where(model.contest_id == contest_id, model.entry_id == entry_id)
+        return db.session.scalars(query.limit(1)).first()
+
+    if (score := first(JudgeScore)) is not None:
+        actor = Actor(db.session.get(User, score.judge_id), "bench")
+        new = 3 - int(score.score) if int(score.score) != 1 else 2
+        save_judge_score(actor, contest_id, entry_id, score.aspect_id, new, score.version)
+    else:
+        agreed = first(AgreedMark)
+        actor = Actor(db.session.get(User, agreed.entered_by_id), "bench")
+        new = Decimal("0.00") if agreed.mark else Decimal("0.01")  # a change, always in range
+        save_agreed_mark(actor, contest_id, entry_id, agreed.aspect_id, new, agreed.version)
     db.session.commit()
 
 
