@@ -170,3 +170,32 @@ def test_audit_log_shows_recorded_moments_in_local_time_and_money_in_yuan(app, c
     assert "2026-13-01 25:00" in page  # text shaped like a moment stays as it was
     assert "¥2,000,000.00" in page and "200000000" not in page  # money recorded in fen
     assert "¥" not in page.split("note_fen", 1)[1].split("</dd>", 1)[0]  # only numbers are money
+
+
+def test_audit_log_names_recorded_codes_in_the_users_language(app, client, people):
+    """Codes a field records (a role, a contest's stage) read by their names, in the
+    viewer's language; a code of a field without names, or an unknown code, stays as is."""
+    from guild.audit.services import Actor, record
+
+    admin, worker = people.make(Role.ADMIN), people.make(real_name="李四")
+    with app.app_context():
+        before = {"stage": "draft", "tie_break": "draft"}
+        after = {"stage": "registration", "tie_break": "registration"}
+        actor = Actor(db.session.get(User, admin.id))
+        record(actor, "contest.stage", "Contest", {"stage": "no_such_stage"}, None)
+        record(actor, "contest.stage", "Contest", before, after)  # newest: listed first
+        db.session.commit()
+    login(client, admin)
+    client.post(f"/admin/users/{worker.id}/roles", data={"role": "judge", "change": "grant"})
+    roles = client.get("/admin/audit/?action=role.grant").get_data(as_text=True)
+    granted = roles.split('title="roles"', 1)[1].split("</dl>", 1)[0]
+    assert "裁判" in granted and "judge" not in granted
+    page = client.get("/admin/audit/?action=contest.stage").get_data(as_text=True)
+    stage = page.split('title="stage"', 1)[1].split("</dl>", 1)[0]
+    assert "草稿" in stage and "报名" in stage
+    tie_break = page.split('title="tie_break"', 1)[1].split("</dl>", 1)[0]
+    assert "registration" in tie_break and "报名" not in tie_break  # another field's codes
+    assert "no_such_stage" in page
+    client.set_cookie("guild_lang", "en")
+    english = client.get("/admin/audit/?action=contest.stage").get_data(as_text=True)
+    assert "registration" in english.split('title="stage"', 1)[1].split("</dl>", 1)[0]

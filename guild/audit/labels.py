@@ -1,8 +1,13 @@
 """Readable names of audited actions, the objects they act on and the fields they record;
 each domain adds its own."""
 
+from collections.abc import Mapping
+
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
+
+from guild.accounts.roles import ROLE_LABELS
+from guild.i18n import translate
 
 ACTION_LABELS = {
     "role.grant": _l("Role granted"),
@@ -65,6 +70,15 @@ FIELD_LABELS = {
 }
 
 
+# Keyed by (object type, field): the names of the codes such a field records (a state, a
+# role), each domain's own labels as its pages show them. Plain labels are marked
+# messages (guild.i18n.mark), the rest lazy strings.
+VALUE_LABELS: dict[tuple[str, str], Mapping] = {
+    ("User", "role"): ROLE_LABELS,
+    ("User", "roles"): ROLE_LABELS,
+}
+
+
 def label_actions(labels: dict) -> None:
     """Add a domain's action names (called when its services are imported)."""
     ACTION_LABELS.update(labels)
@@ -78,6 +92,11 @@ def label_objects(labels: dict) -> None:
 def label_fields(labels: dict) -> None:
     """Add the names of the fields a domain records in audit rows."""
     FIELD_LABELS.update(labels)
+
+
+def label_values(object_type: str, labels: dict[str, Mapping]) -> None:
+    """Add the names of the codes an object type's fields record, by field."""
+    VALUE_LABELS.update({(object_type, field): names for field, names in labels.items()})
 
 
 def action_label(action: str) -> str:
@@ -96,3 +115,11 @@ def field_label(field: str) -> str:
     """The readable name of a recorded field, or the field's own name when it has none."""
     label = FIELD_LABELS.get(field)
     return str(label) if label is not None else field
+
+
+def value_label(object_type: str, field: str, value: object) -> str | None:
+    """The readable name of a code a field of an object type records, None when it has none."""
+    label = VALUE_LABELS.get((object_type, field), {}).get(value)
+    if label is None:
+        return None
+    return translate(label) if isinstance(label, str) else str(label)

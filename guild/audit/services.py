@@ -10,6 +10,7 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import InstanceState
 
 from guild.accounts.models import User
+from guild.audit.labels import value_label
 from guild.audit.models import AuditEntry
 from guild.extensions import db
 from guild.money import fen_to_yuan
@@ -103,23 +104,38 @@ def changes(entry: AuditEntry) -> list[tuple[str, str, str]]:
     """The fields an entry records, each with its value before and after, as display text."""
     before, after = entry.before or {}, entry.after or {}
     keys = sorted(set(before) | set(after))
-    return [(key, _display(key, before.get(key)), _display(key, after.get(key))) for key in keys]
+    kind = entry.object_type
+    return [
+        (key, _display(kind, key, before.get(key)), _display(kind, key, after.get(key)))
+        for key in keys
+    ]
 
 
 # A moment as services record it: ISO text of a naive UTC datetime (the storage rule).
 _MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?")
 
 
-def _display(key: str, value: object) -> str:
+def _display(object_type: str, key: str, value: object) -> str:
     if value is None:
         return "—"
     if key.endswith("_fen") and isinstance(value, int) and not isinstance(value, bool):
         return f"¥{fen_to_yuan(value)}"  # money is stored in fen
     if isinstance(value, list):
-        return ", ".join(str(item) for item in value) or "—"
-    if isinstance(value, str) and _MOMENT.fullmatch(value):
+        shown = (_display(object_type, key, item) for item in value)
+        return ", ".join(shown) or "—"
+    if isinstance(value, str):
+        return _text(object_type, key, value)
+    return str(value)
+
+
+def _text(object_type: str, key: str, value: str) -> str:
+    """A recorded text: a code's name (a state, a role), a moment in local time, or itself."""
+    named = value_label(object_type, key, value)
+    if named is not None:
+        return named
+    if _MOMENT.fullmatch(value):
         try:
             return format_datetime(datetime.fromisoformat(value), "short")  # local time
         except ValueError:  # shaped like a moment but none (a title "2026-13-01 25:00")
             pass
-    return str(value)
+    return value

@@ -21,7 +21,7 @@ from competitions.contests.models import (
 )
 from competitions.contests.ranking import TIE_BREAKS
 from guild.accounts.roles import Role
-from guild.audit.labels import label_actions, label_objects
+from guild.audit.labels import label_actions, label_objects, label_values
 from guild.audit.services import Actor, record
 from guild.errors import DomainError
 from guild.extensions import db
@@ -52,6 +52,7 @@ STAGE_LABELS = {
     Stage.PUBLICITY: _l("publicity"),
     Stage.FINAL: _l("final"),
 }
+label_values("Contest", {"stage": STAGE_LABELS})
 
 label_actions(
     {

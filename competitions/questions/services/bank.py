@@ -9,8 +9,13 @@ from sqlalchemy import func, update
 
 from competitions.questions.models import Question, QuestionVersion
 from competitions.questions.rules import normalise_stem, problems
-from competitions.questions.types import QuestionData, QuestionStatus, QuestionType
-from guild.audit.labels import label_actions, label_fields, label_objects
+from competitions.questions.types import (
+    STATUS_LABELS,
+    QuestionData,
+    QuestionStatus,
+    QuestionType,
+)
+from guild.audit.labels import label_actions, label_fields, label_objects, label_values
 from guild.audit.services import Actor, record
 from guild.errors import DomainError
 from guild.extensions import db
@@ -36,6 +41,7 @@ label_objects(
     }
 )
 label_fields({"ids": lazy_pgettext("audited field", "Question IDs")})
+label_values("questions", {"status": STATUS_LABELS})
 
 
 def stem_key(stem: str, normalised: str = "") -> str:
