@@ -68,8 +68,7 @@ def test_daily_practice_result_and_mistake_book(live_server, phone_page, people,
     page.goto(live_server + "/skills/training/")
     page.check(f"#trade-{trade_id}")
     page.locator("form[action$='/skills/training/trades'] button[type=submit]").click()
-    page.locator("form:has(input[name=mode][value=daily]) button[type=submit]").click()
-    attempt_id = int(re.search(r"/attempts/(\d+)/", page.url)[1])
+    attempt_id = _start(page, "daily")
     missed_stem = ""
     for position in range(1, 7):
         kind, key, stem = _oracle(app, attempt_id, position)
@@ -127,8 +126,7 @@ def test_mock_exam_is_submitted_when_the_clock_runs_out(live_server, phone_page,
     page.check(f"#trade-{trade_id}")
     page.locator("form[action$='/skills/training/trades'] button[type=submit]").click()
     page.on("dialog", lambda dialog: dialog.accept())
-    page.locator("form:has(input[name=mode][value=exam]) button[type=submit]").click()
-    attempt_id = int(re.search(r"/attempts/(\d+)/", page.url)[1])
+    attempt_id = _start(page, "exam")
     with app.app_context():
         attempt = db.session.get(Attempt, attempt_id)
         attempt.deadline_at = attempt.started_at + timedelta(seconds=6)
@@ -145,6 +143,15 @@ def test_mock_exam_is_submitted_when_the_clock_runs_out(live_server, phone_page,
         assert attempt.submitted_at is not None and attempt.score == 10
     assert SECRET_EXPLANATION in page.content()
     assert not console_errors
+
+
+def _start(page, mode: str) -> int:
+    """Start a practice of this mode and return its attempt id once its first question loads."""
+    page.locator(f"form:has(input[name=mode][value={mode}]) button[type=submit]").click()
+    # The start redirects twice; the click returns at the first commit, so wait for the
+    # question page itself before reading the URL or reloading (a reload mid-redirect fails).
+    page.wait_for_url(re.compile(r"/attempts/\d+/\d+$"))
+    return int(re.search(r"/attempts/(\d+)/", page.url)[1])
 
 
 def _app_of(base: str):
