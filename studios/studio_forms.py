@@ -10,20 +10,10 @@ from guild.accounts.models import Enterprise
 from guild.extensions import db
 from guild.forms import length, no_markup, optional_int, required, select_choices
 from guild.web import city_choices
-from studios.models import Alliance, AllianceKind, StudioLevel
+from studios.labels import KIND_LABELS, LEVEL_LABELS
+from studios.models import Alliance
 from studios.services.studios import StudioFields
 
-LEVEL_LABELS = {
-    StudioLevel.NATIONAL: _l("National level"),
-    StudioLevel.PROVINCIAL: _l("Provincial level"),
-    StudioLevel.CITY: _l("City level"),
-    StudioLevel.ENTERPRISE: _l("Enterprise level"),
-}
-KIND_LABELS = {
-    AllianceKind.PROVINCIAL: _l("Provincial alliance"),
-    AllianceKind.CITY: _l("City alliance"),
-    AllianceKind.INDUSTRY: _l("Industry alliance"),
-}
 MAX_ENTERPRISE_CHOICES = 1000
 
 

@@ -12,6 +12,7 @@ from werkzeug.routing import BuildError
 from guild.access import public
 from guild.extensions import db
 from guild.web import page_number
+from studios.labels import KIND_LABELS, LEVEL_LABELS
 from studios.models import Alliance, AllianceKind, Decision, Studio
 from studios.services import overview
 from studios.services.access import (
@@ -20,7 +21,6 @@ from studios.services.access import (
     studio_role,
 )
 from studios.services.alliances import alliance_tree
-from studios.studio_forms import KIND_LABELS, LEVEL_LABELS
 
 bp = Blueprint("studios", __name__, url_prefix="/studios")
 STUDIOS_PER_PAGE = 20

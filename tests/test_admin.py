@@ -13,6 +13,11 @@ def _audit(app, action: str) -> list[AuditEntry]:
         return list(db.session.scalars(query))
 
 
+def _field(page: str, name: str) -> str:
+    """The text of one recorded field of the first entry on an audit page."""
+    return page.split(f'title="{name}"', 1)[1].split("</dl>", 1)[0]
+
+
 def _roles(app, user_id: int) -> set[Role]:
     with app.app_context():
         return set(db.session.get(User, user_id).role_set)
@@ -188,14 +193,43 @@ def test_audit_log_names_recorded_codes_in_the_users_language(app, client, peopl
     login(client, admin)
     client.post(f"/admin/users/{worker.id}/roles", data={"role": "judge", "change": "grant"})
     roles = client.get("/admin/audit/?action=role.grant").get_data(as_text=True)
-    granted = roles.split('title="roles"', 1)[1].split("</dl>", 1)[0]
+    granted = _field(roles, "roles")
     assert "裁判" in granted and "judge" not in granted
     page = client.get("/admin/audit/?action=contest.stage").get_data(as_text=True)
-    stage = page.split('title="stage"', 1)[1].split("</dl>", 1)[0]
+    stage = _field(page, "stage")
     assert "草稿" in stage and "报名" in stage
-    tie_break = page.split('title="tie_break"', 1)[1].split("</dl>", 1)[0]
+    tie_break = _field(page, "tie_break")
     assert "registration" in tie_break and "报名" not in tie_break  # another field's codes
     assert "no_such_stage" in page
     client.set_cookie("guild_lang", "en")
     english = client.get("/admin/audit/?action=contest.stage").get_data(as_text=True)
-    assert "registration" in english.split('title="stage"', 1)[1].split("</dl>", 1)[0]
+    assert "registration" in _field(english, "stage")
+
+
+def test_audit_log_names_the_studio_domains_codes(app, client, people):
+    """A studio's founding decision, its level and a member's answer read in words, as the
+    studio pages name them (the codes come from the domains' own services)."""
+    from guild.audit.services import Actor
+    from studios.services.members import answer_invitation, invite_member
+    from studios.services.studios import decide_studio
+    from tests.studio_scene import build_studios
+
+    scene = build_studios(app, people)
+    with app.app_context():
+        acting = lambda person: Actor(db.session.get(User, person.id))  # noqa: E731
+        decide_studio(acting(scene.city_admin), scene.pending_id, True, "同意")
+        studio = scene.studio_ids[0]
+        invite_member(acting(scene.leaders[0]), studio, scene.outsider.phone)
+        answer_invitation(acting(scene.outsider), studio, False)
+        db.session.commit()
+    login(client, scene.admin)
+    decided = client.get("/admin/audit/?action=studio.approve").get_data(as_text=True)
+    assert "待审核" in _field(decided, "status") and "已通过" in _field(decided, "status")
+    assert "pending" not in _field(decided, "status")
+    founded = client.get("/admin/audit/?action=studio.apply").get_data(as_text=True)
+    assert "省级" in _field(founded, "level") and "provincial" not in _field(founded, "level")
+    declined = client.get("/admin/audit/?action=studio_member.decline").get_data(as_text=True)
+    assert "受邀" in _field(declined, "status") and "已谢绝" in _field(declined, "status")
+    client.set_cookie("guild_lang", "en")
+    english = client.get("/admin/audit/?action=studio_member.decline").get_data(as_text=True)
+    assert "Invited" in _field(english, "status") and "Declined" in _field(english, "status")

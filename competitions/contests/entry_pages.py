@@ -15,6 +15,7 @@ from competitions.contests.services.contests import ACTIVE
 from guild.accounts.models import User, UserRole
 from guild.accounts.names import mask_phone
 from guild.accounts.roles import Role
+from guild.audit.labels import label_values
 from guild.extensions import db
 from guild.timeutil import utcnow
 
@@ -37,6 +38,8 @@ APPEAL_LABELS = {
     AppealStatus.UPHELD: _l("Upheld"),
     AppealStatus.DISMISSED: _l("Dismissed"),
 }
+label_values("Entry", {"status": STATUS_LABELS})
+label_values("Appeal", {"status": APPEAL_LABELS})
 
 
 def is_organiser() -> bool:

@@ -33,6 +33,7 @@ from competitions.contests.services.contests import (
     SPREAD_LIMIT,
     ContestFields,
 )
+from guild.audit.labels import label_values
 from guild.extensions import MAX_ID
 from guild.forms import length, no_markup, optional_int, required, select_choices
 from guild.timeutil import naive_utc
@@ -52,6 +53,7 @@ ROLE_LABELS = {
     StaffRole.JUDGE: _l("Judge"),
     StaffRole.ENCRYPTION_OFFICER: _l("Encryption officer"),
 }
+label_values("Contest", {"role": ROLE_LABELS, "tie_break": TIE_BREAK_LABELS})
 HUNDRED = Decimal(100)
 
 

@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 from sqlalchemy import select
 
 from guild import money
-from guild.audit.labels import label_actions
+from guild.audit.labels import label_actions, label_values
 from guild.audit.services import Actor, record
 from guild.errors import DomainError
 from guild.extensions import MAX_ID, db
@@ -40,6 +40,7 @@ CATEGORIES = {
     "management": _l("Management innovation"),
     "other": _l("Other"),
 }
+label_values("Achievement", {"category": CATEGORIES})
 ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "em", "strong", "a", "code", "pre", "blockquote"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 URL_SCHEMES = {"http", "https", "mailto"}

@@ -18,6 +18,7 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
+from guild.audit.labels import label_values
 from guild.errors import DomainError
 from studios.challenge_models import ChallengeState, ClaimState, MilestoneState
 from studios.services.access import NotAllowed
@@ -117,6 +118,11 @@ MILESTONE_LABELS = {
     M.REPORTED: _l("reported"),
     M.CONFIRMED: _l("confirmed"),
 }
+
+# The audit log names the states a challenge, a claim and a milestone (its claim) record.
+label_values("Challenge", {"state": STATE_LABELS})
+label_values("ChallengeClaim", {"state": CLAIM_LABELS})
+label_values("Milestone", {"claim": CLAIM_LABELS})
 
 
 def guard(

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from guild.accounts.models import User
-from guild.audit.labels import label_actions
+from guild.audit.labels import label_actions, label_values
 from guild.audit.services import Actor, record
 from guild.errors import DomainError
 from guild.extensions import MAX_ID, db
@@ -49,6 +49,7 @@ STATUS_LABELS = {
     PatentStatus.IN_FORCE: _l("In force"),
     PatentStatus.LAPSED: _l("Lapsed"),
 }
+label_values("Patent", {"patent_type": TYPE_LABELS, "status": STATUS_LABELS})
 
 label_actions(
     {
