@@ -214,9 +214,11 @@ def test_audit_log_names_the_studio_domains_codes(app, client, people):
     from studios.services.studios import decide_studio
     from tests.studio_scene import build_studios
 
+    def acting(person) -> Actor:
+        return Actor(db.session.get(User, person.id))
+
     scene = build_studios(app, people)
     with app.app_context():
-        acting = lambda person: Actor(db.session.get(User, person.id))  # noqa: E731
         decide_studio(acting(scene.city_admin), scene.pending_id, True, "同意")
         studio = scene.studio_ids[0]
         invite_member(acting(scene.leaders[0]), studio, scene.outsider.phone)

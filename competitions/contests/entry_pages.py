@@ -15,17 +15,10 @@ from competitions.contests.services.contests import ACTIVE
 from guild.accounts.models import User, UserRole
 from guild.accounts.names import mask_phone
 from guild.accounts.roles import Role
-from guild.audit.labels import label_values
 from guild.extensions import db
 from guild.timeutil import utcnow
 
 ORGANISERS = (Role.ORGANISER, Role.ADMIN)
-STATUS_LABELS = {
-    EntryStatus.PENDING: _l("Waiting for approval"),
-    EntryStatus.APPROVED: _l("Approved"),
-    EntryStatus.REJECTED: _l("Turned down"),
-    EntryStatus.WITHDRAWN: _l("Withdrawn"),
-}
 STATUS_STYLES = {
     EntryStatus.PENDING: "warning",
     EntryStatus.APPROVED: "success",
@@ -33,13 +26,6 @@ STATUS_STYLES = {
     EntryStatus.WITHDRAWN: "secondary",
 }
 PRIZE_LABELS = {1: _l("First prize"), 2: _l("Second prize"), 3: _l("Third prize")}
-APPEAL_LABELS = {
-    AppealStatus.OPEN: _l("Waiting for a ruling"),
-    AppealStatus.UPHELD: _l("Upheld"),
-    AppealStatus.DISMISSED: _l("Dismissed"),
-}
-label_values("Entry", {"status": STATUS_LABELS})
-label_values("Appeal", {"status": APPEAL_LABELS})
 
 
 def is_organiser() -> bool:

@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 from competitions.contests import entry_pages as pages
 from competitions.contests.entry_forms import EnterForm, TeamForm
+from competitions.contests.labels import APPEAL_LABELS, ENTRY_STATUS_LABELS
 from competitions.contests.models import Contest, Entry, EntryStatus
 from competitions.contests.services import registration, theory
 from competitions.contests.services.contests import STAGE_LABELS
@@ -33,9 +34,9 @@ def contest_entrant(contest: Contest) -> pages.EntrantPanel:
 
 
 TEMPLATE_GLOBALS = {
-    "entry_status_labels": pages.STATUS_LABELS,
+    "entry_status_labels": ENTRY_STATUS_LABELS,
     "entry_status_styles": pages.STATUS_STYLES,
-    "appeal_labels": pages.APPEAL_LABELS,
+    "appeal_labels": APPEAL_LABELS,
     "prize_labels": pages.PRIZE_LABELS,
     "entry_stage_labels": STAGE_LABELS,
 }

@@ -19,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, NumberRange, Optional, StopValidation
 
+from competitions.contests.labels import STAFF_ROLE_LABELS, TIE_BREAK_LABELS
 from competitions.contests.models import Contest, StaffRole
 from competitions.contests.ranking import TIE_BREAKS
 from competitions.contests.services.contests import (
@@ -33,7 +34,6 @@ from competitions.contests.services.contests import (
     SPREAD_LIMIT,
     ContestFields,
 )
-from guild.audit.labels import label_values
 from guild.extensions import MAX_ID
 from guild.forms import length, no_markup, optional_int, required, select_choices
 from guild.timeutil import naive_utc
@@ -43,17 +43,6 @@ NOT_A_DECIMAL = _l("Enter a number.")
 NOT_A_MOMENT = _l("Enter a date and time.")
 MOMENT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 YEARS = (2000, 2999)
-TIE_BREAK_LABELS = {
-    "practical": _l("Practical score"),
-    "theory": _l("Theory score"),
-    "time": _l("Time taken on the theory paper"),
-}
-ROLE_LABELS = {
-    StaffRole.CHIEF_JUDGE: _l("Chief judge"),
-    StaffRole.JUDGE: _l("Judge"),
-    StaffRole.ENCRYPTION_OFFICER: _l("Encryption officer"),
-}
-label_values("Contest", {"role": ROLE_LABELS, "tie_break": TIE_BREAK_LABELS})
 HUNDRED = Decimal(100)
 
 
@@ -237,7 +226,7 @@ class AppointForm(FlaskForm):
 
     role = SelectField(
         _l("Role"),
-        choices=select_choices((role.value, label) for role, label in ROLE_LABELS.items()),
+        choices=select_choices((role.value, label) for role, label in STAFF_ROLE_LABELS.items()),
     )
     user_id = SelectField(_l("Judge"), coerce=optional_int, choices=[], validate_choice=True)
     phone = StringField(

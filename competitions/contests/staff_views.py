@@ -9,6 +9,7 @@ from collections import defaultdict
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from competitions.contests.labels import STAFF_ROLE_LABELS
 from competitions.contests.marking_models import Aspect, Criterion, PanelJudge
 from competitions.contests.models import Contest, ContestStaff, StaffRole
 from competitions.contests.services.panels import (
@@ -19,7 +20,6 @@ from competitions.contests.services.panels import (
 )
 from competitions.contests.services.staff import STAFF_STAGES, appoint_staff, dismiss_staff
 from competitions.contests.setup_forms import (
-    ROLE_LABELS,
     AppointForm,
     PanelSeatForm,
     StaffMemberForm,
@@ -76,7 +76,7 @@ def _staff_page(contest: Contest, form: AppointForm | None = None, status: int =
         contest=contest,
         rows=_staff_rows(contest.id),
         form=form,
-        role_labels=ROLE_LABELS,
+        role_labels=STAFF_ROLE_LABELS,
         changeable=contest.stage in STAFF_STAGES,
     )
     return page, status

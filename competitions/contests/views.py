@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func
 
+from competitions.contests.labels import TIE_BREAK_LABELS
 from competitions.contests.marking_models import Aspect
 from competitions.contests.models import Contest, ContestStaff, Entry, Stage
 from competitions.contests.services.contests import (
@@ -20,7 +21,7 @@ from competitions.contests.services.contests import (
     update_contest,
 )
 from competitions.contests.services.panels import is_id
-from competitions.contests.setup_forms import FIELD_ALIASES, TIE_BREAK_LABELS, ContestForm
+from competitions.contests.setup_forms import FIELD_ALIASES, ContestForm
 from competitions.training.models import ExamBlueprint
 from guild.access import roles_required, signed_in
 from guild.accounts.roles import Role
